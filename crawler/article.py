@@ -1,0 +1,352 @@
+"""Article pages, parsed: ``parse_article(url, html) -> Article``. Pure: no network, no database.
+
+Each field is found by an ordered chain of small rules. The portal's own conventions come first
+(the comment markers around the body, the breadcrumb, the title and date lines after it); generic
+rules (``<h1>``, ``<meta>``, the densest text block, the date in the URL) follow. The rule that
+worked is written to ``Article.extraction`` as ``site:…`` or ``generic:…``, so a crawl can tell
+its user when the live site stopped looking like the notes.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+from lxml import html
+
+from crawler import byline as bylines
+from crawler import dates, dom, site
+from crawler.cleaning import absolute_url, clean_body_html, image_source
+from crawler.items import Article, Image
+
+FONT_CONTROL = re.compile(r"^字体\s*[:：]")
+CAPTION_LEAD = re.compile(r"^(图为|图片|图：|图:|▲|△|上图|下图|左图|右图)")
+CAPTION_CLASSES = ("caption", "img_desc", "pic_desc", "imgdesc", "pictext", "img-title")
+
+
+@dataclass
+class Body:
+    """Where the body is: the content to read, the node that marks its place in the page, and how."""
+
+    content: html.HtmlElement
+    anchor: object
+    rule: str
+
+
+@dataclass
+class Header:
+    """The lines a reader sees above the body, with the breadcrumb's position among them."""
+
+    lines: list[str]
+    breadcrumb_at: int | None
+
+
+def parse_article(url: str, text: str, fetched_at: str | None = None) -> Article:
+    """Parse one article page into an :class:`Article`."""
+    root = dom.parse_html(text)
+    article = Article(url=site.canonical_url(url), site_id=site.site_id(url), fetched_at=fetched_at)
+    body = find_body(root)
+    header = read_header(root, body)
+    crumbs = extract_category(root, header, article)
+    title_at = extract_title(root, header, article)
+    head_lines = header.lines[title_at + 1 :] if title_at is not None else header.lines[-6:]
+    extract_published_at(root, url, header, head_lines, article)
+    people = read_header_meta(head_lines)
+    if body is None:
+        article.problems.append("no body found")
+    else:
+        people.merge(extract_body(body, url, article))
+    meta_source = _meta(root, "ContentSource")
+    if not people.source and meta_source:
+        people.add("source", meta_source)
+    _apply_byline(article, people)
+    article.category_path = crumbs
+    for field_name in ("title", "published_at"):
+        if not getattr(article, field_name):
+            article.problems.append(f"no {field_name.replace('_', ' ')} found")
+    return article
+
+
+# --- Where things are ----------------------------------------------------------------------------
+
+
+def find_body(root: html.HtmlElement) -> Body | None:
+    """The body: between the TRS comment markers, else the TRS editor div, else the densest block."""
+    start = dom.find_comment(root, site.BODY_START)
+    if start is not None:
+        region = dom.region_between(root, site.BODY_START, site.BODY_END)
+        if region is not None and (dom.normalize_space(region.text_content()) or region.find(".//img") is not None):
+            return Body(region, start, "site:comment-markers")
+    for element in root.iter("div", "td", "section", "article"):
+        if dom.has_class(element, site.BODY_CLASSES[:2]):
+            return Body(copy.deepcopy(element), element, "site:trs-editor")
+    densest = _densest_block(root)
+    return Body(copy.deepcopy(densest), densest, "generic:densest-block") if densest is not None else None
+
+
+def _densest_block(root: html.HtmlElement) -> html.HtmlElement | None:
+    best, best_score = None, 40
+    for element in root.iter("div", "td", "section", "article", "main"):
+        paragraphs = [c for c in element if isinstance(c.tag, str) and c.tag in ("p", "div", "table")]
+        text = sum(len(dom.normalize_space(p.text_content())) for p in paragraphs if p.tag != "div" or not len(p))
+        links = sum(len(dom.normalize_space(a.text_content())) for a in element.iter("a"))
+        score = text - 2 * links
+        if score > best_score and not any(marker in element.text_content() for marker in site.CHROME_MARKERS):
+            best, best_score = element, score
+    return best
+
+
+def read_header(root: html.HtmlElement, body: Body | None) -> Header:
+    """The page's lines before the body, and which of them is the breadcrumb."""
+    page = root.find("body") if root.find("body") is not None else root
+    lines = dom.text_lines(page, hole=body.anchor if body else None)
+    if dom.SENTINEL in lines:
+        lines = lines[: lines.index(dom.SENTINEL)]
+    at = next((i for i, line in enumerate(lines) if site.BREADCRUMB_LEAD.match(line)), None)
+    return Header(lines, at)
+
+
+def _meta(root: html.HtmlElement, *names: str) -> str | None:
+    for name in names:
+        for element in root.iter("meta"):
+            if (element.get("name") or element.get("property") or "").lower() == name.lower():
+                value = dom.normalize_space(element.get("content"))
+                if value:
+                    return value
+    return None
+
+
+# --- Fields --------------------------------------------------------------------------------------
+
+
+def extract_category(root: html.HtmlElement, header: Header, article: Article) -> list[str]:
+    """The channel path from the breadcrumb (``首页 > 生物产业 > 生物医药``); the category is its end."""
+    crumbs: list[str] = []
+    if header.breadcrumb_at is not None:
+        trail = site.BREADCRUMB_LEAD.sub("", header.lines[header.breadcrumb_at], count=1)
+        crumbs = [c for c in site.BREADCRUMB_SEP.split(trail) if c and c not in ("首页", "正文", "详情")]
+    if crumbs:
+        article.category, article.extraction["category"] = crumbs[-1], "site:breadcrumb"
+        return crumbs
+    column = _meta(root, "ColumnName")
+    if column:
+        article.category, article.extraction["category"] = column, "generic:meta"
+        return [column]
+    return []
+
+
+def _title_candidates(root: html.HtmlElement, header: Header) -> list[tuple[str, str]]:
+    candidates = []
+    if header.breadcrumb_at is not None:
+        for line in header.lines[header.breadcrumb_at + 1 :]:
+            if not _is_furniture(line):
+                candidates.append(("site:after-breadcrumb", line))
+                break
+    for h1 in root.iter("h1"):
+        text = dom.element_text(h1)
+        if text and text != site.SITE_NAME:
+            candidates.append(("generic:h1", text))
+            break
+    meta = _meta(root, "ArticleTitle", "og:title")
+    if meta:
+        candidates.append(("generic:meta", meta))
+    title_tag = root.find(".//title")
+    if title_tag is not None:
+        text = site.TITLE_SUFFIX.sub("", dom.normalize_space(title_tag.text_content()))
+        if text and text != site.SITE_NAME:
+            candidates.append(("generic:title-tag", text))
+    return candidates
+
+
+def _is_furniture(line: str) -> bool:
+    """Lines near the title that are not the title: dates, font control, metadata, crumbs."""
+    found, _ = dates.find_dates(line)
+    undated = dates.DATE_TIME.sub("", line).strip(" :：|")
+    return (
+        (found and len(undated) < 12)
+        or bool(FONT_CONTROL.match(line))
+        or bylines.parse_meta_line(undated) is not None
+        or "首页" in line
+        or len(line) < 4
+    )
+
+
+def _is_date_or_font_line(line: str) -> bool:
+    found, _ = dates.find_dates(line)
+    return bool(FONT_CONTROL.match(line)) or (bool(found) and len(dates.DATE_TIME.sub("", line).strip(" :：|")) < 8)
+
+
+def extract_title(root: html.HtmlElement, header: Header, article: Article) -> int | None:
+    """Set the title; return the index of its line in the header, if it is there.
+
+    The first candidate that agrees with the ``<title>`` element wins (it holds the full title on
+    TRS pages); without that element, the first candidate does.
+    """
+    candidates = _title_candidates(root, header)
+    if not candidates:
+        return None
+    tag = next((text for rule, text in candidates if rule == "generic:title-tag"), None)
+    agreeing = [c for c in candidates if tag is None or c[1] in tag or tag in c[1]]
+    rule, title = (agreeing or candidates)[0]
+    article.title, article.extraction["title"] = title, rule
+    matches = [i for i, line in enumerate(header.lines) if line == title]
+    return matches[-1] if matches else None
+
+
+def extract_published_at(
+    root: html.HtmlElement, url: str, header: Header, head_lines: list[str], article: Article
+) -> None:
+    """The publication time: the date line under the title, else meta, else the page, else the URL."""
+    start = (header.breadcrumb_at or 0) + 1 if header.breadcrumb_at is not None else 0
+    chains = (
+        ("site:date-line", " \n".join(head_lines)),
+        ("generic:meta", _meta(root, "PubDate", "article:published_time", "publishdate") or ""),
+        ("generic:page", " \n".join(header.lines[start:])),
+    )
+    for rule, text in chains:
+        found, bad = dates.find_dates(text)
+        article.problems.extend(p for p in bad if p not in article.problems)
+        if found:
+            article.published_at, article.extraction["published_at"] = found[0].iso, rule
+            return
+    from_url = dates.date_from_url(url)
+    if from_url:
+        article.published_at, article.extraction["published_at"] = from_url, "generic:url"
+
+
+def read_header_meta(lines: list[str]) -> bylines.Byline:
+    """``来源:经济日报  作者:张三`` and the like, from the lines between the title and the body."""
+    found = bylines.Byline()
+    for line in lines:
+        line = dates.DATE_TIME.sub(" ", line)
+        for piece in re.split(r"\s{2,}|\t|\s(?=\S+[:：])", line):
+            key = bylines.META_KEY.search(piece)
+            if key:
+                meta = bylines.parse_meta_line(piece[key.start() :])
+                if meta:
+                    found.merge(meta)
+    return found
+
+
+def extract_body(body: Body, url: str, article: Article) -> bylines.Byline:
+    """Set body, body_html and images; return the byline the body's lead and end lines carried."""
+    content = copy.deepcopy(body.content)
+    lines = dom.text_lines(content)
+    people = bylines.Byline()
+    lines = _drop_page_chrome(lines, content, article)
+    lines = _take_lead(lines, content, people, article)
+    lines = _take_tail(lines, content, people)
+    article.body = "\n".join(lines)
+    article.body_html = clean_body_html(content, url)
+    article.images = extract_images(content, url)
+    article.extraction["body"] = body.rule
+    if not article.body and not article.images:
+        article.problems.append("empty body")
+    return people
+
+
+def _drop_page_chrome(lines: list[str], content: html.HtmlElement, article: Article) -> list[str]:
+    """Drop title, date and font-control lines a template put inside the body region."""
+    kept = []
+    for i, line in enumerate(lines):
+        leading = i < 4 and not kept and (line == article.title or _is_date_or_font_line(line))
+        chrome = any(marker in line for marker in site.CHROME_MARKERS)
+        if leading or chrome:
+            _remove_line(content, line)
+            if chrome:
+                article.problems.append(f"page chrome in body: {line[:30]!r}")
+            continue
+        kept.append(line)
+    return kept
+
+
+def _take_lead(lines: list[str], content: html.HtmlElement, people: bylines.Byline, article: Article) -> list[str]:
+    while lines:
+        found, rest = bylines.split_lead(lines[0])
+        if found is None:
+            break
+        people.merge(found)
+        lead = lines[0][: len(lines[0]) - len(rest)].strip()
+        article.byline = lead if article.byline is None else f"{article.byline} {lead}"
+        if rest:
+            _remove_prefix(content, lines[0], rest)
+            return [rest, *lines[1:]]
+        _remove_line(content, lines[0])
+        lines = lines[1:]
+    return lines
+
+
+def _take_tail(lines: list[str], content: html.HtmlElement, people: bylines.Byline) -> list[str]:
+    for _ in range(3):
+        if not lines:
+            break
+        found = bylines.parse_meta_line(lines[-1])
+        if found is None:
+            break
+        people.merge(found)
+        _remove_line(content, lines[-1])
+        lines = lines[:-1]
+    return lines
+
+
+def _remove_line(content: html.HtmlElement, line: str) -> None:
+    """Remove the smallest element whose text is ``line``; else the text itself."""
+    matches = [e for e in content.iterdescendants() if isinstance(e.tag, str) and dom.element_text(e) == line]
+    if matches:
+        matches[-1].drop_tree()
+        return
+    _remove_prefix(content, line, "")
+
+
+def _remove_prefix(content: html.HtmlElement, line: str, rest: str) -> None:
+    """Cut the byline off the front of the text node that holds it."""
+    prefix = line[: len(line) - len(rest)].strip()
+    pattern = re.compile(r"^[\s\u3000\xa0]*" + r"[\s\u3000\xa0]*".join(map(re.escape, prefix.replace(" ", ""))))
+    for element in content.iter():
+        for attr in ("text", "tail"):
+            value = getattr(element, attr, None)
+            if value and pattern.match(value):
+                setattr(element, attr, pattern.sub("", value, count=1).lstrip(" \u3000\xa0"))
+                return
+
+
+def extract_images(content: html.HtmlElement, url: str) -> list[Image]:
+    """Each body image with its absolute URL and caption."""
+    images = []
+    for img in content.iter("img"):
+        src = absolute_url(url, image_source(img))
+        if src:
+            images.append(Image(url=src, caption=_caption(img)))
+    return images
+
+
+def _caption(img: html.HtmlElement) -> str | None:
+    figure = next((a for a in img.iterancestors("figure")), None)
+    if figure is not None:
+        caption = figure.find(".//figcaption")
+        if caption is not None and dom.element_text(caption):
+            return dom.element_text(caption)
+    block = next((a for a in img.iterancestors() if a.tag in dom.BLOCK_TAGS), None)
+    if block is not None:
+        own = dom.element_text(block)
+        if own and len(own) <= 120:
+            return own
+        following = block.getnext()
+        if following is not None and isinstance(following.tag, str) and following.find(".//img") is None:
+            text = dom.element_text(following)
+            style = (following.get("style") or "") + (following.get("align") or "")
+            looks_like = "center" in style.lower() or dom.has_class(following, CAPTION_CLASSES)
+            if text and len(text) <= 80 and (looks_like or CAPTION_LEAD.match(text)):
+                return text
+    for name in ("alt", "title"):
+        text = dom.normalize_space(img.get(name))
+        if text and not re.search(r"\.(jpe?g|png|gif|webp)$", text, re.I):
+            return text
+    return None
+
+
+def _apply_byline(article: Article, people: bylines.Byline) -> None:
+    for role in bylines.PERSON_ROLES:
+        setattr(article, role, list(getattr(people, role)))
+    article.source, article.editor = people.source, people.editor

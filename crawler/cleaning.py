@@ -1,0 +1,110 @@
+"""Turning a page's body markup into the clean, safe ``body_html`` the archive keeps.
+
+Stored HTML is read later by browsers (Datasette, exports), so it is treated as hostile: only a
+known set of tags and attributes survives, URLs are made absolute, and only http(s) and mailto
+links are kept. Presentation (styles, classes, ``OLDSRC``, fonts) is dropped.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from lxml import etree, html
+
+from crawler.dom import BLOCK_TAGS, normalize_space
+
+DROP_WITH_CONTENT = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "object", "embed", "form", "input", "button",
+     "select", "textarea", "link", "meta", "svg", "math", "frame", "frameset", "applet", "base", "head"}
+)
+ALLOWED = {
+    "p": (), "br": (), "strong": (), "b": (), "em": (), "i": (), "u": (), "sub": (), "sup": (),
+    "h2": (), "h3": (), "h4": (), "h5": (), "h6": (), "ul": (), "ol": (), "li": (), "blockquote": (),
+    "pre": (), "code": (), "hr": (), "figure": (), "figcaption": (),
+    "table": (), "caption": (), "thead": (), "tbody": (), "tfoot": (), "tr": (),
+    "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan"),
+    "img": ("src", "alt"), "a": ("href", "title"),
+}
+RENAME = {"h1": "h2", "center": "div", "section": "div", "article": "div"}
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def image_source(img: html.HtmlElement) -> str | None:
+    """The address an ``<img>`` shows: ``src``, else TRS's ``OLDSRC``, else a lazy-load attribute."""
+    for name in ("src", "data-src", "data-original", "OLDSRC", "oldsrc"):
+        value = (img.get(name) or "").strip()
+        if value and not value.lower().startswith(("data:", "javascript:")):
+            return value
+    return None
+
+
+def absolute_url(base_url: str, link: str | None) -> str | None:
+    """``link`` resolved against ``base_url``, or None when it is not a safe web address."""
+    if not link:
+        return None
+    url = urljoin(base_url, link.strip())
+    return url if url.lower().startswith(SAFE_SCHEMES) else None
+
+
+def clean_body_html(container: html.HtmlElement, base_url: str) -> str:
+    """The inner HTML of ``container``, sanitised, one top-level block per line."""
+    root = html.fromstring(html.tostring(container, encoding="unicode"))
+    for element in list(root.iter()):
+        if element is not root:
+            _clean_element(element, base_url)
+    _trim_blocks(root)
+    pieces = [normalize_space(root.text)] if normalize_space(root.text) else []
+    pieces += [html.tostring(child, encoding="unicode", with_tail=False) for child in root]
+    return "\n".join(p for p in pieces if p.strip())
+
+
+def _clean_element(element: etree._Element, base_url: str) -> None:
+    if not isinstance(element.tag, str):
+        element.drop_tree()
+        return
+    tag = RENAME.get(element.tag.lower(), element.tag.lower())
+    element.tag = tag
+    if tag in DROP_WITH_CONTENT:
+        element.drop_tree()
+        return
+    if tag == "div" and not any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element.iterdescendants()):
+        element.tag = tag = "p"
+    if tag not in ALLOWED:
+        element.drop_tag()
+        return
+    keep = {name: element.get(name) for name in ALLOWED[tag] if element.get(name) is not None}
+    if tag == "img":
+        keep["src"] = absolute_url(base_url, image_source(element)) or ""
+        if not keep.get("alt"):
+            keep.pop("alt", None)
+    if tag == "a":
+        href = absolute_url(base_url, keep.get("href"))
+        keep.pop("href", None)
+        if href:
+            keep["href"] = href
+    element.attrib.clear()
+    for name in ALLOWED[tag]:
+        if name in keep:
+            element.set(name, keep[name])
+    if tag == "img" and not element.get("src"):
+        element.drop_tree()
+
+
+def _trim_blocks(root: html.HtmlElement) -> None:
+    """Drop indentation inside blocks and white space between them, and empty blocks."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag in BLOCK_TAGS | {"td", "th"}:
+            if element.text:
+                element.text = element.text.lstrip(" \t\r\n\xa0\u3000")
+            last = element[-1] if len(element) else None
+            if last is not None and last.tail:
+                last.tail = last.tail.rstrip(" \t\r\n\xa0\u3000")
+            elif last is None and element.text:
+                element.text = element.text.rstrip(" \t\r\n\xa0\u3000")
+            if element.tail is not None and not element.tail.strip(" \t\r\n\xa0\u3000"):
+                element.tail = None
+            is_empty = not normalize_space(element.text_content()) and element.find(".//img") is None
+            if is_empty and element.tag not in ("td", "th", "tr", "hr") and element is not root:
+                element.drop_tree()

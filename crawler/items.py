@@ -1,0 +1,104 @@
+"""The items the spider yields, shared by the parsers, the pipelines, the archive and the tests.
+
+Plain dataclasses: Scrapy handles them through itemadapter, and a test can build one by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Image:
+    """An image in an article body: its absolute URL and the caption a reader sees with it."""
+
+    url: str
+    caption: str | None = None
+
+
+@dataclass
+class Article:
+    """One article page, parsed.
+
+    ``extraction`` says, for each field, which rule found it (``"site:…"`` for the portal's own
+    markers, ``"generic:…"`` for a fallback), so that a template change shows up in the archive
+    instead of as silently wrong data. ``problems`` lists what the parser found wrong.
+    """
+
+    url: str
+    site_id: int | None
+    title: str | None = None
+    published_at: str | None = None
+    reporters: list[str] = field(default_factory=list)
+    correspondents: list[str] = field(default_factory=list)
+    photographers: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    editor: str | None = None
+    category: str | None = None
+    category_path: list[str] = field(default_factory=list)
+    body: str = ""
+    body_html: str = ""
+    images: list[Image] = field(default_factory=list)
+    byline: str | None = None
+    extraction: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    fetched_at: str | None = None
+
+    @property
+    def fallbacks(self) -> list[str]:
+        """The fields that the site's own markers did not give and a generic rule had to."""
+        return sorted(k for k, v in self.extraction.items() if v.startswith("generic:"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: what the archive stores and what the expected JSON files hold."""
+        return asdict(self)
+
+
+@dataclass
+class ListingEntry:
+    """One line of a channel listing: a link, the full title from its ``title`` attribute, a date."""
+
+    url: str
+    title: str | None
+    date: str | None
+    is_article: bool
+    on_site: bool
+
+
+@dataclass
+class ChannelLink:
+    """A link to a channel listing, and the name the linking page gives it."""
+
+    url: str
+    name: str | None
+    via: str
+
+
+@dataclass
+class ListingPage:
+    """One page of a channel listing, parsed."""
+
+    url: str
+    folder_url: str
+    channel: str | None
+    page_index: int
+    page_count: int | None
+    page_prefix: str = "index"
+    page_ext: str = "html"
+    entries: list[ListingEntry] = field(default_factory=list)
+    channel_links: list[ChannelLink] = field(default_factory=list)
+    extraction: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageFailure:
+    """A page the crawl could not turn into an item, and why. The raw response is kept apart."""
+
+    url: str
+    kind: str
+    reason: str
+    status: int | None = None
+    referer: str | None = None

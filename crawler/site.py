@@ -1,0 +1,122 @@
+"""Every fact about 中国战略新兴产业网 that the crawler relies on, in one place.
+
+The portal runs on TRS WCM. What is written here comes from ``shared/site-notes.md`` (what public
+crawlers recorded) and the one real article page we hold. When the live site stops matching one of
+these facts, the parsers fall back to generic rules and say so, so this is the module to update
+when the portal changes its templates.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta, timezone
+from urllib.parse import urlsplit, urlunsplit
+
+SITE_NAME = "中国战略新兴产业网"
+HOSTS = frozenset({"www.chinasei.com.cn", "chinasei.com.cn"})
+CANONICAL_ORIGIN = "http://www.chinasei.com.cn"
+HOME_URL = CANONICAL_ORIGIN + "/"
+
+#: Times on the site are Beijing time and carry no zone.
+TIMEZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+# --- Listings -------------------------------------------------------------------------------------
+
+LIST_START = "文字列表页开始"
+LIST_END = "文字列表页结束"
+
+#: ``createPageHTML(countPage, currentPage, "index", "html")`` and the newer TRS form
+#: ``createPageHTML('page_div', 5, 0, 'index', 'html', 100)``: the arguments, in any of those forms.
+PAGER_CALL = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+#: ``var countPage = 5`` style assignments that the pager call may refer to by name.
+JS_NUMBER_VAR = re.compile(r"\bvar\s+(\w+)\s*=\s*(\d+)\s*;?")
+#: Page 1 is ``index.html`` (or the bare folder), page N+1 is ``index_N.html``.
+LISTING_PAGE = re.compile(r"^(?P<folder>/(?:[\w-]+/)*)(?:(?P<prefix>index)(?:_(?P<n>\d+))?\.s?html?)?$")
+#: Names in the menu and footer that link to pages which are not article listings.
+NOT_CHANNELS = frozenset(
+    {
+        "首页",
+        "杂志订阅",
+        "投稿",
+        "官方账号直达",
+        "关于我们",
+        "联系我们",
+        "招聘",
+        "广告刊例",
+        "版权声明",
+    }
+)
+#: The text of the "more" link under a channel block on the home page.
+MORE_LINK = re.compile(r"^\s*(更多|more)\s*[>»›]*\s*$", re.IGNORECASE)
+
+# --- Article pages --------------------------------------------------------------------------------
+
+#: ``/<channel>/<sub>/YYYYMM/tYYYYMMDD_<id>.html``; ``<id>`` is unique across the site.
+ARTICLE_PATH = re.compile(r"/t(?P<date>\d{8})_(?P<id>\d+)\.s?html?$")
+BODY_START = "正文内容开始"
+BODY_END = "正文内容结束"
+#: The TRS rich-text container that holds the body when the comment markers are absent.
+BODY_CLASSES = ("TRS_Editor", "TRS_UEDITOR", "article-content", "content")
+#: The breadcrumb's lead words and separators: ``您的位置:首页 > 领跑者``.
+BREADCRUMB_LEAD = re.compile(r"(您的位置|当前位置|所在位置)\s*[:：]?")
+BREADCRUMB_SEP = re.compile(r"\s*(?:>|》|›|»|→|&gt;)\s*")
+#: Text in the page chrome that must never reach an article body.
+CHROME_MARKERS = (
+    "您的位置",
+    "字体:",
+    "字体：",
+    "关注微信公众号",
+    "京ICP备09051002号",
+    "Copyright 中国战略新兴产业网",
+    "地址(Address)",
+)
+#: Suffixes the ``<title>`` element adds after the article title.
+TITLE_SUFFIX = re.compile(r"\s*[-_|—–]+\s*" + SITE_NAME + r"\s*$")
+
+
+def site_id(url: str) -> int | None:
+    """The document id in ``t20201124_40123.html``, the key an article keeps across channels."""
+    match = ARTICLE_PATH.search(urlsplit(url).path)
+    return int(match.group("id")) if match else None
+
+
+def is_article_url(url: str) -> bool:
+    """True for an article page URL by the TRS naming convention."""
+    return site_id(url) is not None
+
+
+def is_site_host(host: str | None, extra_hosts: frozenset[str] = frozenset()) -> bool:
+    """True when a host is the portal (or a stand-in copy of it, passed as ``extra_hosts``)."""
+    host = (host or "").lower().split(":")[0]
+    return host in HOSTS or host in extra_hosts
+
+
+def canonical_url(url: str) -> str:
+    """The one spelling of a portal URL: http and https, with or without www, are the same site.
+
+    URLs of a stand-in copy (the saved site on 127.0.0.1) are kept as they are, so that what the
+    archive says was fetched is what was fetched.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    path = parts.path or "/"
+    if host in HOSTS:
+        origin = urlsplit(CANONICAL_ORIGIN)
+        return urlunsplit((origin.scheme, origin.netloc, path, parts.query, ""))
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def listing_folder(url: str) -> str | None:
+    """The folder of a channel listing URL (``/swcy/swyy/``), or None for other pages."""
+    match = LISTING_PAGE.match(urlsplit(url).path or "/")
+    if not match or is_article_url(url):
+        return None
+    return match.group("folder")
+
+
+def listing_page_url(folder_url: str, index: int, prefix: str = "index", ext: str = "html") -> str:
+    """The URL of page ``index`` (0-based) of a listing: ``index.html``, ``index_1.html``, …"""
+    parts = urlsplit(folder_url)
+    folder = parts.path.rsplit("/", 1)[0] + "/"
+    name = f"{prefix}.{ext}" if index == 0 else f"{prefix}_{index}.{ext}"
+    return urlunsplit((parts.scheme, parts.netloc, folder + name, "", ""))
