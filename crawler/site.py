@@ -120,3 +120,30 @@ def listing_page_url(folder_url: str, index: int, prefix: str = "index", ext: st
     folder = parts.path.rsplit("/", 1)[0] + "/"
     name = f"{prefix}.{ext}" if index == 0 else f"{prefix}_{index}.{ext}"
     return urlunsplit((parts.scheme, parts.netloc, folder + name, "", ""))
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def to_canonical(url: str, fetch_origin: str) -> str:
+    """The live-site URL of a page fetched from ``fetch_origin`` (the portal, or a copy of it).
+
+    Parsers and the archive work in the live site's URLs, so an archive made from a copy on
+    127.0.0.1 links to the real articles, and does not change when the copy's port does.
+    """
+    if origin_of(url) == fetch_origin.lower():
+        parts = urlsplit(url)
+        url = urlunsplit(("http", urlsplit(CANONICAL_ORIGIN).netloc, parts.path or "/", parts.query, ""))
+    return canonical_url(url)
+
+
+def to_fetch(url: str, fetch_origin: str) -> str:
+    """Where to fetch a live-site URL from: the portal itself, or the copy standing in for it."""
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() not in HOSTS:
+        return url
+    origin = urlsplit(fetch_origin)
+    return urlunsplit((origin.scheme, origin.netloc, parts.path or "/", parts.query, ""))

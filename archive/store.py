@@ -1,0 +1,227 @@
+"""Reading and writing the archive: the one place that knows the tables.
+
+Writes are idempotent so a crawl can run again over the same archive: an article already
+archived with the same content is left untouched; one whose content changed is updated; a raw
+response already held (same URL, status and bytes) only has its last-fetched time moved on.
+The file is in WAL mode so Datasette or the ``sqlite-utils`` CLI can read it during a crawl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
+
+from archive import schema
+from crawler import site
+from crawler.items import Article, ListingPage, PageFailure
+
+#: The fields that make an article's content; a change in any of them is an update.
+CONTENT_FIELDS = (
+    "url", "title", "published_at", "reporters", "correspondents", "photographers", "authors", "source",
+    "editor", "category", "category_path", "body", "body_html", "images", "byline",
+)
+
+
+def now() -> str:
+    """The current time, UTC, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def content_hash(record: Mapping[str, Any]) -> str:
+    """A stable hash of an article's content fields."""
+    content = {name: record.get(name) for name in CONTENT_FIELDS}
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def article_record(article: Article) -> dict[str, Any]:
+    """The archive row for an article (without run and time bookkeeping)."""
+    record = asdict(article)
+    record["fallbacks"] = article.fallbacks
+    record["content_hash"] = content_hash(record)
+    return record
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Archive:
+    """An archive file, opened and brought to the current schema."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = Database(self.path)
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        schema.apply(self.db)
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()
+
+    # --- runs ------------------------------------------------------------------------------------
+
+    def start_run(self, base_url: str) -> int:
+        """Record that a crawl has started; returns its id."""
+        with self.db.atomic():
+            table = self.db["runs"].insert({"started_at": now(), "base_url": base_url, "status": "running"})
+        return int(table.last_pk)
+
+    def finish_run(self, run_id: int, status: str, counts: Mapping[str, int], stats: Mapping[str, Any]) -> None:
+        """Record a crawl's end, its counts and Scrapy's stats."""
+        with self.db.atomic():
+            self.db["runs"].update(
+                run_id,
+                {"finished_at": now(), "status": status, **counts, "stats": _json(stats)},
+            )
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        """One run's row."""
+        return self.db["runs"].get(run_id)
+
+    # --- raw responses ---------------------------------------------------------------------------
+
+    def record_response(
+        self,
+        run_id: int,
+        url: str,
+        fetched_url: str,
+        status: int,
+        headers: Mapping[str, list[str]],
+        body: bytes,
+        kind: str,
+    ) -> str:
+        """Keep a response as received. Returns its id, a hash of (url, status, body)."""
+        digest = hashlib.sha256(f"{url}\n{status}\n".encode() + body).hexdigest()[:32]
+        at = now()
+        with self.db.atomic():
+            existing = self.db.execute(
+                "UPDATE responses SET last_fetched_at = ?, fetch_count = fetch_count + 1, last_run_id = ? WHERE id = ?",
+                [at, run_id, digest],
+            )
+            if existing.rowcount == 0:
+                content_type = next(iter(headers.get("Content-Type", [])), None)
+                self.db["responses"].insert(
+                    {
+                        "id": digest, "url": url, "fetched_url": fetched_url, "kind": kind, "status": status,
+                        "headers": _json(dict(headers)), "content_type": content_type, "body": body,
+                        "size": len(body), "first_fetched_at": at, "last_fetched_at": at, "fetch_count": 1,
+                        "first_run_id": run_id, "last_run_id": run_id,
+                    }
+                )
+        return digest
+
+    def latest_response(self, url: str) -> dict[str, Any] | None:
+        """The most recently fetched response for a URL."""
+        rows = list(self.db["responses"].rows_where("url = ?", [url], order_by="last_fetched_at desc", limit=1))
+        return rows[0] if rows else None
+
+    # --- articles --------------------------------------------------------------------------------
+
+    def save_article(self, run_id: int, article: Article) -> str:
+        """Store an article; returns ``"new"``, ``"updated"`` or ``"unchanged"``."""
+        record = article_record(article)
+        at = now()
+        with self.db.atomic():
+            try:
+                old = self.db["articles"].get(article.site_id)
+            except NotFoundError:
+                old = None
+            if old is not None and old["content_hash"] == record["content_hash"]:
+                return "unchanged"
+            record.update(last_run_id=run_id, updated_at=at, fetched_at=article.fetched_at or at)
+            if old is None:
+                record.update(first_seen_at=at, first_run_id=run_id)
+                self.db["articles"].insert(record)
+                return "new"
+            self.db["articles"].update(article.site_id, record)
+            return "updated"
+
+    def article(self, site_id: int) -> dict[str, Any]:
+        """One article's row, list fields decoded."""
+        row = self.db["articles"].get(site_id)
+        return decode_row(row)
+
+    def articles(self) -> Iterable[dict[str, Any]]:
+        """Every article, newest first, list fields decoded."""
+        for row in self.db["articles"].rows_where(order_by="published_at desc, site_id desc"):
+            yield decode_row(row)
+
+    # --- failures and listings -------------------------------------------------------------------
+
+    def record_failure(self, run_id: int, failure: PageFailure) -> None:
+        """Note a page of this run that gave no article, and why (the first reason wins)."""
+        with self.db.atomic():
+            self.db["failures"].insert({"run_id": run_id, "at": now(), **asdict(failure)}, ignore=True)
+
+    def failures(self, run_id: int) -> list[dict[str, Any]]:
+        """A run's failures, in the order they happened."""
+        return list(self.db["failures"].rows_where("run_id = ?", [run_id], order_by="at, url"))
+
+    def save_listing(self, run_id: int, page: ListingPage) -> None:
+        """Record a listing page: its channel, and the articles it shows (by site id)."""
+        with self.db.atomic():
+            self.db["channels"].upsert(
+                {"url": page.folder_url, "name": page.channel, "page_count": page.page_count, "last_run_id": run_id},
+                pk="url",
+            )
+            self.db.execute(
+                "UPDATE channels SET first_run_id = COALESCE(first_run_id, ?) WHERE url = ?", [run_id, page.folder_url]
+            )
+            for entry in page.entries:
+                article_id = site.site_id(entry.url)
+                if article_id is None or not entry.on_site:
+                    continue
+                self.db["channel_articles"].upsert(
+                    {
+                        "channel_url": page.folder_url, "site_id": article_id, "listed_title": entry.title,
+                        "listed_date": entry.date, "page_index": page.page_index, "last_run_id": run_id,
+                    },
+                    pk=("channel_url", "site_id"),
+                )
+                self.db.execute(
+                    "UPDATE channel_articles SET first_run_id = COALESCE(first_run_id, ?) "
+                    "WHERE channel_url = ? AND site_id = ?",
+                    [run_id, page.folder_url, article_id],
+                )
+
+    # --- summaries -------------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """What the archive holds: counts, categories, the time span, the last run."""
+        db = self.db
+        one = lambda sql: next(iter(db.execute(sql).fetchone() or [None]))  # noqa: E731
+        runs = list(db["runs"].rows_where(order_by="id desc", limit=1))
+        return {
+            "articles": db["articles"].count,
+            "responses": db["responses"].count,
+            "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM responses"),
+            "runs": db["runs"].count,
+            "earliest": one("SELECT MIN(published_at) FROM articles"),
+            "latest": one("SELECT MAX(published_at) FROM articles"),
+            "by_category": dict(
+                db.execute(
+                    "SELECT COALESCE(category, '(none)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC, 1"
+                ).fetchall()
+            ),
+            "with_fallbacks": one("SELECT COUNT(*) FROM articles WHERE fallbacks != '[]'"),
+            "last_run": runs[0] if runs else None,
+        }
+
+
+LIST_COLUMNS = ("reporters", "correspondents", "photographers", "authors", "category_path", "images",
+                "extraction", "fallbacks", "problems")
+
+
+def decode_row(row: dict[str, Any]) -> dict[str, Any]:
+    """An article row with its JSON columns turned back into lists and dicts."""
+    return {k: json.loads(v) if k in LIST_COLUMNS and isinstance(v, str) else v for k, v in row.items()}

@@ -1,0 +1,163 @@
+"""The ``chinasei`` command: a thin layer over :mod:`crawler.run` and :mod:`archive.store`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.store import Archive
+from crawler import localsite
+
+DB_OPTION = click.option("--db", default="archive.db", show_default=True, help="The archive file.")
+
+
+@click.group()
+@click.version_option(package_name="chinasei")
+def cli() -> None:
+    """Archive 中国战略新兴产业网 (www.chinasei.com.cn) into SQLite."""
+
+
+def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="-s")
+        settings[key] = value
+    return settings
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--base-url", help="Crawl a copy of the site at this address instead of the portal.")
+@click.option("-s", "--set", "pairs", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting; repeatable.")
+def crawl(db: str, base_url: str | None, pairs: tuple[str, ...]) -> None:
+    """Crawl the live portal into the archive, politely (robots.txt, AutoThrottle, 1 s delay).
+
+    Example: chinasei crawl --db archive.db -s LOG_LEVEL=WARNING
+    """
+    from crawler.run import crawl as run_crawl
+
+    run = run_crawl(base_url=base_url, db=db, settings=_settings(pairs))
+    _print_run(run)
+    if not (run["articles_new"] or run["articles_updated"] or run["articles_unchanged"]):
+        click.echo("No article was archived: is the site reachable?", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
+              show_default="the bundled saved_site/www", help="The saved copy of the site to serve.")
+@click.option("--port", default=0, help="Port on 127.0.0.1 (default: any free one).")
+def demo(db: str, site_dir: Path, port: int) -> None:
+    """Serve the bundled copy of the site on 127.0.0.1, crawl it into the archive, show the result.
+
+    Example: chinasei demo --db demo.db
+    """
+    from crawler.run import LOCAL_COPY, crawl as run_crawl
+
+    with localsite.serve(site_dir, port) as base_url:
+        click.echo(f"Serving {site_dir} at {base_url}")
+        run = run_crawl(base_url=base_url, db=db, settings={**LOCAL_COPY, "LOG_LEVEL": "WARNING"})
+    _print_run(run)
+    archive = Archive(db)
+    try:
+        click.echo("")
+        for row in archive.articles():
+            people = "、".join(row["reporters"] or row["authors"]) or (row["source"] or "-")
+            click.echo(f"{row['published_at'][:16]}  {row['category']:<8}  {row['title']}  [{people}]")
+        click.echo(f"\nOpen it: datasette {db}   or   sqlite-utils tables {db} --counts")
+    finally:
+        archive.close()
+
+
+@cli.command("serve-site")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
+              show_default="the bundled saved_site/www", help="The saved copy of the site to serve.")
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+def serve_site(site_dir: Path, port: int) -> None:
+    """Serve the saved copy of the site until interrupted, for crawling it by hand.
+
+    Example: chinasei serve-site --port 8000, then scrapy crawl chinasei -a base_url=http://127.0.0.1:8000
+    """
+    import time
+
+    with localsite.serve(site_dir, port) as base_url:
+        click.echo(f"Serving {site_dir} at {base_url} (Ctrl-C to stop)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats(db: str, as_json: bool) -> None:
+    """What the archive holds: articles per category, the time span, the last run.
+
+    Example: chinasei stats --db archive.db --json
+    """
+    if not Path(db).exists():
+        raise click.ClickException(f"no archive at {db}")
+    archive = Archive(db)
+    try:
+        summary = archive.stats()
+    finally:
+        archive.close()
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{summary['articles']} articles, {summary['earliest'] or '-'} to {summary['latest'] or '-'}")
+    click.echo(f"{summary['responses']} raw responses ({summary['raw_bytes']:,} bytes), {summary['runs']} runs")
+    if summary["with_fallbacks"]:
+        click.echo(f"{summary['with_fallbacks']} articles parsed with generic fallbacks")
+    for category, count in summary["by_category"].items():
+        click.echo(f"  {count:6d}  {category}")
+    if summary["last_run"]:
+        _print_run(summary["last_run"])
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--run", "run_id", type=int, help="The run (default: the last).")
+def failures(db: str, run_id: int | None) -> None:
+    """The pages of a run that gave no article, with the reason.
+
+    Example: chinasei failures --db archive.db --run 3
+    """
+    archive = Archive(db)
+    try:
+        if run_id is None:
+            last = archive.stats()["last_run"]
+            run_id = last["id"] if last else 0
+        for row in archive.failures(run_id):
+            click.echo(f"{row['kind']:<8} {row['status'] or '-':<4} {row['url']}  {row['reason']}")
+    finally:
+        archive.close()
+
+
+def _print_run(run: dict[str, Any]) -> None:
+    total = (run["articles_new"] or 0) + (run["articles_updated"] or 0) + (run["articles_unchanged"] or 0)
+    click.echo(
+        f"Run {run['id']} ({run['status']}): {total} articles — {run['articles_new']} new, "
+        f"{run['articles_updated']} updated, {run['articles_unchanged']} unchanged; "
+        f"{run['listing_pages']} listing pages, {run['requests']} requests, {run['failures']} failures"
+    )
+    for failure in run.get("failure_list", []):
+        click.echo(f"  failed: {failure['url']}  {failure['reason']}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

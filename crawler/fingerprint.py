@@ -1,0 +1,25 @@
+"""Request fingerprints that know an article by its document id.
+
+TRS can show one document in several channels, under several folders, with one id
+(``t20201124_40123.html``); the id is unique across the site. Fingerprinting article requests by
+that id makes Scrapy's own duplicate filter fetch each article once, whichever listing led to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from scrapy import Request
+from scrapy.utils.request import RequestFingerprinter
+
+from crawler import site
+
+
+class ArticleFingerprinter(RequestFingerprinter):
+    """Scrapy's fingerprinter, except that GET requests for articles are keyed by site id."""
+
+    def fingerprint(self, request: Request) -> bytes:
+        article_id = site.site_id(request.url)
+        if article_id is None or request.method != "GET":
+            return super().fingerprint(request)
+        return hashlib.sha1(f"chinasei-article:{article_id}".encode()).digest()

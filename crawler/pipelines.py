@@ -1,0 +1,160 @@
+"""Item pipelines: validate what the spider parsed, and keep everything in the archive.
+
+``ArchivePipeline`` owns the archive handle for the length of a crawl. Besides items it listens to
+Scrapy's signals, so that every response received (a 404 and robots.txt included) is stored raw,
+and a page whose parsing raised or whose item was dropped is recorded as a failure with its reason.
+At the end it writes the run's counts and logs a summary that names every failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from archive.store import Archive
+from crawler import site
+from crawler.items import Article, ListingPage, PageFailure
+
+logger = logging.getLogger(__name__)
+
+REQUIRED = ("title", "published_at", "site_id")
+
+
+class ValidationPipeline:
+    """Drop articles the archive cannot file (no id, title or date); count fallbacks and problems."""
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidationPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        missing = [name.replace("_", " ") for name in REQUIRED if not getattr(item, name)]
+        if missing:
+            problems = "; ".join(item.problems)
+            raise DropItem(f"no {' and no '.join(missing)}" + (f" ({problems})" if problems else ""))
+        for name in item.fallbacks:
+            self.stats.inc_value(f"chinasei/fallback/{name}")
+        for problem in item.problems:
+            logger.warning("%s: %s", item.url, problem)
+            self.stats.inc_value("chinasei/article_problems")
+        return item
+
+
+class ArchivePipeline:
+    """Store articles, listings, raw responses and failures in the archive given by ``ARCHIVE_DB``."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.path = crawler.settings.get("ARCHIVE_DB")
+        self.store_responses = crawler.settings.getbool("ARCHIVE_STORE_RESPONSES", True)
+        self.archive: Archive | None = None
+        self.run_id = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
+        return pipeline
+
+    # --- the archive's lifetime ------------------------------------------------------------------
+
+    def open_spider(self) -> None:
+        self.archive = Archive(self.path)
+        self.run_id = self.archive.start_run(getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN))
+        self.crawler.spider.archive_run_id = self.run_id
+        logger.info("Archiving to %s as run %d", self.path, self.run_id)
+
+    def close_spider(self) -> None:
+        assert self.archive is not None
+        stats = self.stats.get_stats()
+        counts = {
+            "requests": stats.get("downloader/request_count", 0),
+            "responses": stats.get("downloader/response_count", 0),
+            "listing_pages": stats.get("chinasei/listing_pages", 0),
+            "articles_new": stats.get("chinasei/articles/new", 0),
+            "articles_updated": stats.get("chinasei/articles/updated", 0),
+            "articles_unchanged": stats.get("chinasei/articles/unchanged", 0),
+            "failures": len(self.archive.failures(self.run_id)),
+        }
+        reason = stats.get("finish_reason", "finished")
+        self.archive.finish_run(self.run_id, reason, counts, {k: _plain(v) for k, v in stats.items()})
+        self._log_summary(counts)
+        self.archive.close()
+
+    def _log_summary(self, counts: dict[str, int]) -> None:
+        assert self.archive is not None
+        total = counts["articles_new"] + counts["articles_updated"] + counts["articles_unchanged"]
+        logger.info(
+            "Run %d: %d articles (%d new, %d updated, %d unchanged) from %d listing pages; %d failures",
+            self.run_id, total, counts["articles_new"], counts["articles_updated"], counts["articles_unchanged"],
+            counts["listing_pages"], counts["failures"],
+        )
+        for failure in self.archive.failures(self.run_id):
+            logger.warning("  failed %s [%s] %s", failure["url"], failure["kind"], failure["reason"])
+        fallbacks = {k.rsplit("/", 1)[1]: v for k, v in self.stats.get_stats().items() if k.startswith("chinasei/fallback/")}
+        if fallbacks:
+            logger.warning(
+                "Generic fallbacks were needed (field: articles) %s: the portal's templates may have changed; "
+                "compare a page with crawler/site.py",
+                fallbacks,
+            )
+
+    # --- items -----------------------------------------------------------------------------------
+
+    def process_item(self, item: Any) -> Any:
+        assert self.archive is not None
+        if isinstance(item, Article):
+            outcome = self.archive.save_article(self.run_id, item)
+            self.stats.inc_value(f"chinasei/articles/{outcome}")
+        elif isinstance(item, ListingPage):
+            self.archive.save_listing(self.run_id, item)
+            self.stats.inc_value("chinasei/listing_pages")
+        elif isinstance(item, PageFailure):
+            self.archive.record_failure(self.run_id, item)
+            self.stats.inc_value("chinasei/failures")
+        return item
+
+    # --- signals ---------------------------------------------------------------------------------
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.archive is None or not self.store_responses:
+            return
+        origin = getattr(spider, "fetch_origin", site.CANONICAL_ORIGIN)
+        kind = request.meta.get("kind") or ("robots" if response.url.endswith("/robots.txt") else "other")
+        headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
+        self.archive.record_response(
+            self.run_id, site.to_canonical(response.url, origin), response.url, response.status, headers,
+            response.body, kind,
+        )
+
+    def item_dropped(self, item: Any, response: Response, exception: BaseException, spider: Spider) -> None:
+        if self.archive is not None and isinstance(item, Article):
+            self.archive.record_failure(self.run_id, PageFailure(url=item.url, kind="article", reason=str(exception)))
+
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        if self.archive is None:
+            return
+        origin = getattr(spider, "fetch_origin", site.CANONICAL_ORIGIN)
+        reason = f"parse error: {failure.type.__name__}: {failure.getErrorMessage()}"
+        kind = response.meta.get("kind", "page") if response.request else "page"
+        url = site.to_canonical(response.url, origin)
+        self.archive.record_failure(self.run_id, PageFailure(url=url, kind=kind, reason=reason, status=response.status))
+
+
+def _plain(value: Any) -> Any:
+    """A stats value as JSON can hold it."""
+    return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)

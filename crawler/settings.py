@@ -1,0 +1,53 @@
+"""Scrapy settings for the archiver: polite defaults for the live portal.
+
+Every setting can be changed on the command line (``scrapy crawl chinasei -s ARCHIVE_DB=x.db``).
+Our own settings share the ``ARCHIVE_`` prefix:
+
+- ``ARCHIVE_DB``: the archive file (default ``archive.db``, or ``$CHINASEI_ARCHIVE_DB``).
+- ``ARCHIVE_STORE_RESPONSES``: keep every raw response (default True).
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "chinasei"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+PROJECT_URL = "https://github.com/chinasei-archive/chinasei-archiver"
+USER_AGENT = f"chinasei-archiver/0.1 (+{PROJECT_URL}; a research archive of www.chinasei.com.cn)"
+
+# Politeness: the portal is a small site run by a publisher, not a CDN.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Faults: retry what a flaky server does, never follow a page far or download a huge one.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.ArticleFingerprinter"
+ITEM_PIPELINES = {
+    "crawler.pipelines.ValidationPipeline": 100,
+    "crawler.pipelines.ArchivePipeline": 800,
+}
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+ARCHIVE_DB = os.environ.get("CHINASEI_ARCHIVE_DB", "archive.db")
+ARCHIVE_STORE_RESPONSES = True
+
+# Scrapy 2.19 opens an HTTP control server by default; an unattended archiver needs no open port.
+REMOTE_CONTROL_ENABLED = False

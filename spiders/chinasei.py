@@ -1,0 +1,130 @@
+"""The spider: from the home page to every channel, every listing page, every article.
+
+It only navigates. Pages are parsed by the pure functions in :mod:`crawler.article` and
+:mod:`crawler.listing`, in the live site's URLs; this spider turns those into requests to wherever
+it fetches from (``-a base_url=http://127.0.0.1:PORT`` for a copy of the site), and reports pages
+that fail as :class:`~crawler.items.PageFailure` items with the reason.
+
+    scrapy crawl chinasei                                       # the live portal
+    scrapy crawl chinasei -a base_url=http://127.0.0.1:8000 -s ARCHIVE_DB=copy.db
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler import site
+from crawler.article import parse_article
+from crawler.items import ListingPage, PageFailure
+from crawler.listing import parse_home, parse_listing
+
+
+class ChinaseiSpider(scrapy.Spider):
+    """Crawl every channel listing of 中国战略新兴产业网 and archive each article once."""
+
+    name = "chinasei"
+
+    def __init__(self, base_url: str | None = None, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fetch_origin = site.origin_of(base_url or site.CANONICAL_ORIGIN)
+        self.allowed_domains = [urlsplit(self.fetch_origin).hostname or ""]
+        if self.allowed_domains[0] in site.HOSTS:
+            self.allowed_domains = sorted(site.HOSTS)
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield self._request(site.HOME_URL, self.parse_home, kind="home")
+
+    # --- navigation ------------------------------------------------------------------------------
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        """Follow every channel the home page links to, from its menu and its blocks."""
+        channels = parse_home(self._canonical(response), response.text)
+        if not channels:
+            self.logger.error("No channel links on the home page %s: the site's layout has changed", response.url)
+            yield PageFailure(url=self._canonical(response), kind="home", reason="no channel links found")
+        blocks = [c.name for c in channels if c.via == "more"]
+        self.logger.info("Home page: %d channels (%d from blocks: %s)", len(channels), len(blocks), ", ".join(map(str, blocks)))
+        for link in channels:
+            yield self._listing_request(link.url, 0, link.name)
+
+    def parse_listing(self, response: Response, channel: str | None, index: int, probe: bool = False) -> Iterator[Any]:
+        """Yield the listing page, follow its articles, its other pages and any channels it links."""
+        page = parse_listing(self._canonical(response), response.text)
+        page.channel = page.channel or channel
+        for problem in page.problems:
+            self.logger.warning("Listing %s: %s", response.url, problem)
+        if not page.entries:
+            self.logger.warning("Listing %s (%s) shows no articles", response.url, page.channel)
+        yield page
+        yield from self._follow_entries(page)
+        yield from self._follow_pages(page, index)
+        for link in page.channel_links:
+            yield self._listing_request(link.url, 0, link.name)
+
+    def _follow_entries(self, page: ListingPage) -> Iterator[Request]:
+        for entry in page.entries:
+            if not entry.on_site:
+                self.crawler.stats.inc_value("chinasei/offsite_links")
+                self.logger.debug("Not following off-site link %s in %s", entry.url, page.url)
+            elif not entry.is_article:
+                self.crawler.stats.inc_value("chinasei/non_article_links")
+                self.logger.info("Listing %s links %s, which is not an article URL", page.url, entry.url)
+            else:
+                yield self._request(entry.url, self.parse_article, kind="article", listing=page.url)
+
+    def _follow_pages(self, page: ListingPage, index: int) -> Iterator[Request]:
+        """Pages 2… of a listing: all at once from page 1 when the count is known, else one by one."""
+        if page.page_count is not None:
+            if index == 0:
+                for n in range(1, page.page_count):
+                    url = site.listing_page_url(page.folder_url, n, page.page_prefix, page.page_ext)
+                    yield self._listing_request(url, n, page.channel)
+        elif page.entries:
+            url = site.listing_page_url(page.folder_url, index + 1, page.page_prefix, page.page_ext)
+            yield self._listing_request(url, index + 1, page.channel, probe=True)
+
+    def parse_article(self, response: Response, listing: str | None = None) -> Iterator[Any]:
+        """Parse an article page into an item."""
+        fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        yield parse_article(self._canonical(response), response.text, fetched_at=fetched_at)
+
+    # --- failures --------------------------------------------------------------------------------
+
+    def failed(self, failure: Failure) -> Iterator[PageFailure]:
+        """Record a page that could not be fetched; the end of an unknown-length listing is not one."""
+        request = failure.request
+        status = failure.value.response.status if failure.check(HttpError) else None
+        if request.cb_kwargs.get("probe") and status == 404:
+            self.logger.info("Listing ends before %s", request.url)
+            return
+        reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        kind = request.meta.get("kind", "page")
+        if kind == "article" and request.cb_kwargs.get("listing"):
+            reason += f" (linked from {request.cb_kwargs['listing']})"
+        self.logger.warning("Failed %s %s: %s", kind, request.url, reason)
+        yield PageFailure(url=site.to_canonical(request.url, self.fetch_origin), kind=kind, reason=reason, status=status)
+
+    # --- requests --------------------------------------------------------------------------------
+
+    def _canonical(self, response: Response) -> str:
+        return site.to_canonical(response.url, self.fetch_origin)
+
+    def _request(self, url: str, callback: Any, kind: str, **cb_kwargs: Any) -> Request:
+        return Request(
+            site.to_fetch(url, self.fetch_origin), callback=callback, errback=self.failed,
+            cb_kwargs=cb_kwargs, meta={"kind": kind},
+        )
+
+    def _listing_request(self, url: str, index: int, channel: str | None, probe: bool = False) -> Request:
+        kwargs: dict[str, Any] = {"channel": channel, "index": index}
+        if probe:
+            kwargs["probe"] = True
+        return self._request(url, self.parse_listing, kind="listing", **kwargs)
