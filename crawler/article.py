@@ -51,7 +51,8 @@ def parse_article(url: str, text: str, fetched_at: str | None = None) -> Article
     crumbs = extract_category(root, header, article)
     title_at = extract_title(root, header, article)
     head_lines = header.lines[title_at + 1 :] if title_at is not None else header.lines[-6:]
-    extract_published_at(root, url, header, head_lines, article)
+    body_top = [line for line in dom.text_lines(body.content)[:4] if _is_date_or_font_line(line)] if body else []
+    extract_published_at(root, url, header, head_lines + body_top, article)
     people = read_header_meta(head_lines)
     if body is None:
         article.problems.append("no body found")
@@ -168,7 +169,7 @@ def _is_furniture(line: str) -> bool:
         or bool(FONT_CONTROL.match(line))
         or bylines.parse_meta_line(undated) is not None
         or "首页" in line
-        or len(line) < 4
+        or len(line) < 2
     )
 
 
@@ -197,7 +198,8 @@ def extract_title(root: html.HtmlElement, header: Header, article: Article) -> i
 def extract_published_at(
     root: html.HtmlElement, url: str, header: Header, head_lines: list[str], article: Article
 ) -> None:
-    """The publication time: the date line under the title, else meta, else the page, else the URL."""
+    """The publication time: the date line under the title (or atop the body), else meta, else the
+    page, else the day in the URL."""
     start = (header.breadcrumb_at or 0) + 1 if header.breadcrumb_at is not None else 0
     chains = (
         ("site:date-line", " \n".join(head_lines)),

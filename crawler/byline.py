@@ -46,7 +46,9 @@ NAME_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("摄", ("photographers",)),
 )
 _ROLE_ALT = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
-_ROLE_WORD = re.compile(_ROLE_ALT)
+_ROLE_WORD = re.compile(f"(?:{_ROLE_ALT})(?!报道)")
+#: A role suffix written apart from its name (``欧阳修远 摄影报道``) belongs to that name.
+_LOOSE_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff])\s+(图文报道|摄影报道)(?=$|[\s、，,)）])")
 #: ``图/张三`` and ``文/李四``: one-character roles, only in that slash or colon form.
 _SHORT_ROLE = re.compile(r"(?:(?<=^)|(?<=[\s、，,(（]))(图|文|摄)\s*[/／:：|]\s*")
 _SEPARATORS = re.compile(r"[\s、，,;；/／|]+")
@@ -124,6 +126,7 @@ def parse_roles(text: str, default_role: str | None = None) -> Byline | None:
     Returns None when a token is neither a role word nor a plausible name, because then the text
     is prose, not a byline, and must stay in the body.
     """
+    text = _LOOSE_SUFFIX.sub(r"\1", text)
     text = _SHORT_ROLE.sub(lambda m: " 摄影 " if m.group(1) in "图摄" else " 作者 ", text)
     text = _ROLE_WORD.sub(lambda m: f" {m.group(0)} ", text)
     byline, role = Byline(), default_role
@@ -148,13 +151,17 @@ def parse_roles(text: str, default_role: str | None = None) -> Byline | None:
 
 
 def parse_meta_line(text: str) -> Byline | None:
-    """Read a line made only of ``key:value`` pairs (``来源:经济日报 作者:张三``), else None."""
+    """Read a line made only of ``key:value`` pairs (``来源:经济日报 作者:张三``), else None.
+
+    A line that only cites the portal itself (``来源：中国战略新兴产业网``) is still metadata: it
+    gives an empty Byline, not None, so that it leaves the body all the same.
+    """
     stripped = text.strip().strip(_BRACKETS).strip()
     pairs = list(META_KEY.finditer(stripped))
     if not pairs or pairs[0].start() != 0:
         return None
     byline = Byline()
-    for pair, nxt in zip(pairs, pairs[1:] + [None]):
+    for pair, nxt in zip(pairs, [*pairs[1:], None], strict=True):
         value = stripped[pair.end() : nxt.start() if nxt else len(stripped)].strip(" ,，;；" + _BRACKETS)
         key = pair.group("key")
         role = {"图": "photographers", "文": "authors"}.get(key) or ROLE_WORDS[key]
@@ -167,7 +174,7 @@ def parse_meta_line(text: str) -> Byline | None:
             byline.merge(people)
         else:
             byline.add(role, value.split()[0])
-    return byline if byline else None
+    return byline
 
 
 def split_lead(paragraph: str) -> tuple[Byline | None, str]:
@@ -190,4 +197,8 @@ def split_lead(paragraph: str) -> tuple[Byline | None, str]:
     meta = parse_meta_line(paragraph)
     if meta is not None:
         return meta, ""
+    if len(paragraph) <= 40 and _ROLE_WORD.match(paragraph.strip()):
+        standalone = parse_roles(paragraph)
+        if standalone is not None:
+            return standalone, ""
     return None, paragraph

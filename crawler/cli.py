@@ -59,7 +59,8 @@ def demo(db: str, site_dir: Path, port: int) -> None:
 
     Example: chinasei demo --db demo.db
     """
-    from crawler.run import LOCAL_COPY, crawl as run_crawl
+    from crawler.run import LOCAL_COPY
+    from crawler.run import crawl as run_crawl
 
     with localsite.serve(site_dir, port) as base_url:
         click.echo(f"Serving {site_dir} at {base_url}")

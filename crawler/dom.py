@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from lxml import etree, html
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote center dd div dl dt figcaption figure footer form h1 h2 h3 h4 "
-    "h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr ul caption".split()
+    ["address", "article", "aside", "blockquote", "center", "dd", "div", "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "thead", "tfoot", "tr", "ul", "caption"]
 )
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "select", "head"})
 CELL_TAGS = frozenset({"td", "th"})

@@ -121,11 +121,9 @@ def _read_pager(root: html.HtmlElement, page: ListingPage) -> None:
             page.page_count, page.page_prefix, page.page_ext = ints[0], strings[exts[0] - 1], strings[exts[0]]
             page.extraction["page_count"] = "site:pager-script"
             return
-    link_pages = [_page_index(urljoin(page.url, a.get("href") or "")) for a in dom.iter_links(root)]
-    same_folder = [
-        n for a, n in zip(dom.iter_links(root), link_pages)
-        if urljoin(page.url, a.get("href") or "").startswith(page.folder_url) and n
-    ]
+    linked = (urljoin(page.url, a.get("href") or "") for a in dom.iter_links(root))
+    same_folder = [_page_index(url) for url in linked if url.startswith(page.folder_url)]
+    same_folder = [n for n in same_folder if n]
     if same_folder:
         page.page_count = max(same_folder) + 1
         page.extraction["page_count"] = "generic:page-links"

@@ -1,4 +1,5 @@
-from tests.sitebuilder.build import main
 import sys
+
+from tests.sitebuilder.build import main
 
 main(sys.argv[1:])

@@ -18,7 +18,6 @@ from tests.sitebuilder import render
 from tests.sitebuilder.content import (
     BLOCK_CHANNELS,
     BROKEN_LINKS,
-    MENU,
     OFFSITE_LINKS,
     Channel,
     Spec,
@@ -94,7 +93,7 @@ def expected_item(spec: Spec) -> dict:
     ch = channel(spec.folder)
     folder_url = render.LIVE + spec.path.rsplit("/", 1)[0] + "/"
     lines, html_blocks, images = [], [], []
-    for i, block in enumerate(spec.blocks):
+    for block in spec.blocks:
         if block[0] == "p":
             lines.append(block[1])
             html_blocks.append(f"<p>{escape(block[1], quote=False)}</p>")

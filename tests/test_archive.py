@@ -1,0 +1,98 @@
+"""The archive file: schema, idempotent writes, raw responses, failures, listings."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from archive.store import Archive
+from crawler.items import Article, Image, ListingEntry, ListingPage, PageFailure
+
+URL = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
+
+
+@pytest.fixture
+def archive(tmp_path):
+    store = Archive(tmp_path / "a.db")
+    yield store
+    store.close()
+
+
+def article(**changes) -> Article:
+    fields = dict(url=URL, site_id=40123, title="标题", published_at="2020-11-24T15:11:00+08:00",
+                  reporters=["王敏"], photographers=["王敏"], correspondents=["杨盛岚", "赵冠壹"], category="领跑者",
+                  category_path=["领跑者"], body="正文", body_html="<p>正文</p>",
+                  images=[Image("http://www.chinasei.com.cn/lpz/202011/W1.jpg", "图为现场")],
+                  extraction={"title": "site:after-breadcrumb"})
+    fields.update(changes)
+    return Article(**fields)
+
+
+def test_opening_twice_keeps_one_schema(tmp_path):
+    Archive(tmp_path / "a.db").close()
+    store = Archive(tmp_path / "a.db")
+    assert {"articles", "responses", "runs", "failures", "channels", "channel_articles"} <= set(store.db.table_names())
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_writes_are_idempotent_and_changes_update(archive):
+    run = archive.start_run("http://www.chinasei.com.cn")
+    assert archive.save_article(run, article()) == "new"
+    assert archive.save_article(run, article()) == "unchanged"
+    assert archive.save_article(run, article(extraction={"title": "generic:h1"})) == "unchanged"
+    assert archive.save_article(run, article(title="新标题")) == "updated"
+    assert archive.db["articles"].count == 1
+    row = archive.article(40123)
+    assert row["title"] == "新标题"
+    assert row["images"] == [{"url": "http://www.chinasei.com.cn/lpz/202011/W1.jpg", "caption": "图为现场"}]
+
+
+def test_list_fields_are_json_arrays_for_any_sqlite_reader(archive):
+    archive.save_article(archive.start_run("x"), article())
+    conn = sqlite3.connect(archive.path)
+    reporters, names = conn.execute(
+        "SELECT reporters, (SELECT group_concat(value) FROM json_each(correspondents)) FROM articles").fetchone()
+    assert json.loads(reporters) == ["王敏"]
+    assert names == "杨盛岚,赵冠壹"
+
+
+def test_raw_responses_are_kept_once_per_distinct_body(archive):
+    run = archive.start_run("x")
+    headers = {"Content-Type": ["text/html; charset=gbk"]}
+    first = archive.record_response(run, URL, "http://127.0.0.1:1/x", 200, headers, "正文".encode("gbk"), "article")
+    again = archive.record_response(run, URL, "http://127.0.0.1:1/x", 200, headers, "正文".encode("gbk"), "article")
+    changed = archive.record_response(run, URL, "http://127.0.0.1:1/x", 200, headers, b"new", "article")
+    assert first == again != changed
+    row = archive.db["responses"].get(first)
+    assert (row["fetch_count"], row["body"], row["content_type"]) == (2, "正文".encode("gbk"), "text/html; charset=gbk")
+    assert archive.latest_response(URL)["id"] in (first, changed)
+
+
+def test_failures_are_kept_per_run_with_the_first_reason(archive):
+    run = archive.start_run("x")
+    archive.record_failure(run, PageFailure(url=URL, kind="article", reason="HTTP 404", status=404))
+    archive.record_failure(run, PageFailure(url=URL, kind="article", reason="again"))
+    assert [(f["url"], f["reason"]) for f in archive.failures(run)] == [(URL, "HTTP 404")]
+
+
+def test_listings_record_channels_and_which_articles_they_show(archive):
+    run = archive.start_run("x")
+    page = ListingPage(url="http://www.chinasei.com.cn/cyzx/", folder_url="http://www.chinasei.com.cn/cyzx/",
+                       channel="产业资讯", page_index=0, page_count=2,
+                       entries=[ListingEntry(URL, "标题", "2020-11-24", True, True),
+                                ListingEntry("https://www.miit.gov.cn/a.html", "外站", None, False, False)])
+    archive.save_listing(run, page)
+    archive.save_listing(run, page)
+    assert archive.db["channels"].get("http://www.chinasei.com.cn/cyzx/")["page_count"] == 2
+    rows = list(archive.db["channel_articles"].rows)
+    assert [(r["site_id"], r["listed_title"], r["first_run_id"]) for r in rows] == [(40123, "标题", run)]
+
+
+def test_runs_record_counts(archive):
+    run = archive.start_run("http://127.0.0.1:1")
+    archive.finish_run(run, "finished", {"articles_new": 3, "failures": 1}, {"x": 1})
+    row = archive.run(run)
+    assert (row["status"], row["articles_new"], row["failures"], json.loads(row["stats"])) == ("finished", 3, 1, {"x": 1})
