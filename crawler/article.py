@@ -36,10 +36,12 @@ class Body:
 
 @dataclass
 class Header:
-    """The lines a reader sees above the body, with the breadcrumb's position among them."""
+    """The lines a reader sees above the body, with the breadcrumb's position among them, and the
+    few lines right after the body (where some templates put the editor)."""
 
     lines: list[str]
     breadcrumb_at: int | None
+    after_body: list[str]
 
 
 def parse_article(url: str, text: str, fetched_at: str | None = None) -> Article:
@@ -54,6 +56,10 @@ def parse_article(url: str, text: str, fetched_at: str | None = None) -> Article
     body_top = [line for line in dom.text_lines(body.content)[:4] if _is_date_or_font_line(line)] if body else []
     extract_published_at(root, url, header, head_lines + body_top, article)
     people = read_header_meta(head_lines)
+    for line in header.after_body:
+        after = bylines.parse_meta_line(line)
+        if after is not None and after.editor:
+            people.merge(after)
     if body is None:
         article.problems.append("no body found")
     else:
@@ -102,10 +108,14 @@ def read_header(root: html.HtmlElement, body: Body | None) -> Header:
     """The page's lines before the body, and which of them is the breadcrumb."""
     page = root.find("body") if root.find("body") is not None else root
     lines = dom.text_lines(page, hole=body.anchor if body else None)
+    after: list[str] = []
     if dom.SENTINEL in lines:
-        lines = lines[: lines.index(dom.SENTINEL)]
+        cut = lines.index(dom.SENTINEL)
+        lines, after = lines[:cut], lines[cut + 1 :]
+        if body is not None and body.rule == "site:comment-markers":
+            after = after[len(dom.text_lines(body.content)) :]
     at = next((i for i, line in enumerate(lines) if site.BREADCRUMB_LEAD.match(line)), None)
-    return Header(lines, at)
+    return Header(lines, at, after[:3])
 
 
 def _meta(root: html.HtmlElement, *names: str) -> str | None:

@@ -171,3 +171,9 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str) -> list[Chann
 def parse_home(url: str, text: str) -> list[ChannelLink]:
     """The channels the home page links to: its menu and its blocks' ``更多>>`` links."""
     return channel_links(url, dom.parse_html(text), via="home")
+
+
+def page_channel_links(url: str, text: str) -> list[ChannelLink]:
+    """The channels any page links to; on an article page that includes its breadcrumb's channel,
+    so a channel the home page does not link is still found through its articles."""
+    return channel_links(url, dom.parse_html(text), via="page")

@@ -61,6 +61,7 @@ class ArchivePipeline:
         self.store_responses = crawler.settings.getbool("ARCHIVE_STORE_RESPONSES", True)
         self.archive: Archive | None = None
         self.run_id = 0
+        self.channels: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -80,6 +81,7 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         assert self.archive is not None
+        self._check_required_channels()
         stats = self.stats.get_stats()
         counts = {
             "requests": stats.get("downloader/request_count", 0),
@@ -94,6 +96,16 @@ class ArchivePipeline:
         self.archive.finish_run(self.run_id, reason, counts, {k: _plain(v) for k, v in stats.items()})
         self._log_summary(counts)
         self.archive.close()
+
+    def _check_required_channels(self) -> None:
+        """A channel every crawl must find (领跑者) that this one did not is a failure of the run."""
+        assert self.archive is not None
+        for name in site.REQUIRED_CHANNELS:
+            if name not in self.channels:
+                logger.error("Channel %s was not found from the home page or any page it links to", name)
+                self.stats.set_value(f"chinasei/missing_channel/{name}", 1)
+                reason = f"channel {name} not found: the home page no longer links it"
+                self.archive.record_failure(self.run_id, PageFailure(url=site.HOME_URL, kind="channel", reason=reason))
 
     def _log_summary(self, counts: dict[str, int]) -> None:
         assert self.archive is not None
@@ -122,6 +134,7 @@ class ArchivePipeline:
             self.stats.inc_value(f"chinasei/articles/{outcome}")
         elif isinstance(item, ListingPage):
             self.archive.save_listing(self.run_id, item)
+            self.channels.add(item.channel or "")
             self.stats.inc_value("chinasei/listing_pages")
         elif isinstance(item, PageFailure):
             self.archive.record_failure(self.run_id, item)

@@ -46,6 +46,8 @@ NOT_CHANNELS = frozenset(
         "版权声明",
     }
 )
+#: Channels a crawl must find; 领跑者 is linked only from a home-page block, not the menu.
+REQUIRED_CHANNELS = ("领跑者",)
 #: The text of the "more" link under a channel block on the home page.
 MORE_LINK = re.compile(r"^\s*(更多|more)\s*[>»›]*\s*$", re.IGNORECASE)
 

@@ -17,14 +17,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import site
 from crawler.article import parse_article
 from crawler.items import ListingPage, PageFailure
-from crawler.listing import parse_home, parse_listing
+from crawler.listing import page_channel_links, parse_home, parse_listing
 
 
 class ChinaseiSpider(scrapy.Spider):
@@ -57,6 +57,9 @@ class ChinaseiSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, channel: str | None, index: int, probe: bool = False) -> Iterator[Any]:
         """Yield the listing page, follow its articles, its other pages and any channels it links."""
+        if not isinstance(response, TextResponse):
+            yield self._not_html(response, "listing")
+            return
         page = parse_listing(self._canonical(response), response.text)
         page.channel = page.channel or channel
         for problem in page.problems:
@@ -92,9 +95,20 @@ class ChinaseiSpider(scrapy.Spider):
             yield self._listing_request(url, index + 1, page.channel, probe=True)
 
     def parse_article(self, response: Response, listing: str | None = None) -> Iterator[Any]:
-        """Parse an article page into an item."""
+        """Parse an article page into an item; follow the channels it links (its breadcrumb's too)."""
+        if not isinstance(response, TextResponse):
+            yield self._not_html(response, "article")
+            return
         fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         yield parse_article(self._canonical(response), response.text, fetched_at=fetched_at)
+        for link in page_channel_links(self._canonical(response), response.text):
+            yield self._listing_request(link.url, 0, link.name)
+
+    def _not_html(self, response: Response, kind: str) -> PageFailure:
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no content type"
+        self.logger.warning("Not an HTML page: %s (%s)", response.url, content_type)
+        return PageFailure(url=self._canonical(response), kind=kind, reason=f"not an HTML page ({content_type})",
+                           status=response.status)
 
     # --- failures --------------------------------------------------------------------------------
 

@@ -1,0 +1,131 @@
+"""End to end on a damaged copy of the site: every fault is recorded with its reason, nothing else
+is lost, and the crawl goes on."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from scrapy.http import Response
+
+from crawler import localsite
+from crawler.items import PageFailure
+from spiders.chinasei import ChinaseiSpider
+from tests.conftest import SAVED, expected_items, scrapy_crawl
+
+LIVE = "http://www.chinasei.com.cn"
+NO_TITLE = next((SAVED / "www").glob("lsdt/hbcy/*/t*.html")).relative_to(SAVED / "www").as_posix()
+GARBAGE = next((SAVED / "www").glob("gdzz/xcl/*/t*.html")).relative_to(SAVED / "www").as_posix()
+
+
+def damage(www: Path) -> None:
+    """Break the copy the ways a real site breaks."""
+    home = www / "index.html"
+    text = home.read_text(encoding="utf-8")
+    text = re.sub(r'<div class="block"><div class="block-title"><span>领跑者</span>.*?</ul></div>', "", text)
+    assert "/lpz/" not in text
+    home.write_text(text, encoding="utf-8")
+
+    page = www / NO_TITLE
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r'<div class="title">.*?</div>', "", text)
+    text = re.sub(r"<title>.*?</title>", "<title></title>", text)
+    page.write_text(text, encoding="utf-8")
+
+    (www / GARBAGE).write_bytes(random.Random(5).randbytes(3000))
+
+    pager = www / "zcjd/index.html"
+    pager.write_text(pager.read_text(encoding="utf-8").replace("createPageHTML(1, 0,", "createPageHTML(3, 0,"), encoding="utf-8")
+
+    for name in ("index.html", "index_1.html"):
+        listing = www / "swcy/swyy" / name
+        text = re.sub(r"<script>createPageHTML\(.*?\);</script>", "", listing.read_text(encoding="utf-8"))
+        listing.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    root = tmp_path_factory.mktemp("damaged")
+    shutil.copytree(SAVED / "www", root / "www")
+    damage(root / "www")
+    db = root / "a.db"
+    with localsite.serve(root / "www") as url:
+        log = scrapy_crawl(url, db).stderr
+    return db, log
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_every_fault_is_recorded_with_its_reason(damaged):
+    db, log = damaged
+    failures = {url.removeprefix(LIVE + "/"): (kind, reason) for url, kind, reason in query(db, "SELECT url, kind, reason FROM failures")}
+    assert failures == {
+        "lpz/202103/t20210301_99999.html": ("article", f"HTTP 404 (linked from {LIVE}/lpz/)"),
+        NO_TITLE: ("article", "no title (no title found)"),
+        GARBAGE: ("article", "no title (no body found; no title found)"),
+        "zcjd/index_1.html": ("listing", "HTTP 404"),
+        "zcjd/index_2.html": ("listing", "HTTP 404"),
+    }
+    for url in failures:
+        assert f"failed {LIVE}/{url}" in log
+
+
+def test_failed_pages_are_still_kept_raw(damaged):
+    db, _ = damaged
+    (body,), = query(db, f"SELECT body FROM responses WHERE url = '{LIVE}/{GARBAGE}'")
+    assert body == random.Random(5).randbytes(3000)
+    assert query(db, f"SELECT COUNT(*) FROM responses WHERE url = '{LIVE}/{NO_TITLE}'") == [(1,)]
+
+
+def test_everything_else_is_archived(damaged):
+    db, _ = damaged
+    archived = {site_id for (site_id,) in query(db, "SELECT site_id FROM articles")}
+    lost = {int(re.search(r"_(\d+)\.html$", path).group(1)) for path in (NO_TITLE, GARBAGE)}
+    assert archived == set(expected_items()) - lost
+
+
+def test_a_channel_the_home_page_lost_is_found_through_its_articles(damaged):
+    db, log = damaged
+    assert query(db, "SELECT page_count FROM channels WHERE name = '领跑者'") == [(2,)]
+    assert "not found" not in log
+
+
+def test_a_listing_without_a_pager_script_is_walked_until_it_ends(damaged):
+    db, log = damaged
+    assert query(db, "SELECT page_count FROM channels WHERE name = '生物医药'") == [(None,)]
+    assert "no pager script" in log
+    assert re.search(r"Listing ends before http://127\.0\.0\.1:\d+/swcy/swyy/index_2\.html", log)
+    swyy = query(db, "SELECT COUNT(*) FROM articles WHERE category = '生物医药'")
+    assert swyy == [(3,)]
+
+
+def test_a_missing_required_channel_fails_the_run_loudly(tmp_path):
+    shutil.copytree(SAVED / "www", tmp_path / "www")
+    home = tmp_path / "www/index.html"
+    home.write_text("<html><body><a href='/cyzx/'>产业资讯</a></body></html>", encoding="utf-8")
+    db = tmp_path / "a.db"
+    shutil.rmtree(tmp_path / "www/lpz")
+    with localsite.serve(tmp_path / "www") as url:
+        log = scrapy_crawl(url, db).stderr
+    assert "Channel 领跑者 was not found" in log
+    assert query(db, "SELECT kind, reason FROM failures WHERE kind = 'channel'") == [
+        ("channel", "channel 领跑者 not found: the home page no longer links it")]
+
+
+def test_a_response_that_is_not_html_is_a_clear_failure():
+    spider = ChinaseiSpider(base_url="http://127.0.0.1:1")
+    response = Response("http://127.0.0.1:1/lpz/202011/t20201124_1.html", status=200,
+                        headers={"Content-Type": "application/pdf"}, body=b"%PDF-1.4")
+    (failure,) = list(spider.parse_article(response))
+    assert failure == PageFailure(url=f"{LIVE}/lpz/202011/t20201124_1.html", kind="article",
+                                  reason="not an HTML page (application/pdf)", status=200)
