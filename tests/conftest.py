@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.store import Archive
 from crawler import localsite
 from tests.sitebuilder.build import build
 
@@ -26,6 +28,24 @@ def expected_items(root: Path = SAVED) -> dict[int, dict]:
         item = json.loads(path.read_text(encoding="utf-8"))
         items[item["site_id"]] = item
     return items
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    """Rows of a query on an archive file, read with plain sqlite3 as any reader would."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def archived_articles(db: Path) -> dict[int, dict]:
+    """Every archived article, list fields decoded, by site id."""
+    archive = Archive(db)
+    try:
+        return {row["site_id"]: row for row in archive.articles()}
+    finally:
+        archive.close()
 
 
 def scrapy_crawl(base_url: str, db: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from scrapy.http import Response
 from crawler import localsite
 from crawler.items import PageFailure
 from spiders.chinasei import ChinaseiSpider
-from tests.conftest import SAVED, expected_items, scrapy_crawl
+from tests.conftest import SAVED, expected_items, query, scrapy_crawl
 
 LIVE = "http://www.chinasei.com.cn"
 NO_TITLE = next((SAVED / "www").glob("lsdt/hbcy/*/t*.html")).relative_to(SAVED / "www").as_posix()
@@ -56,14 +55,6 @@ def damaged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     with localsite.serve(root / "www") as url:
         log = scrapy_crawl(url, db).stderr
     return db, log
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_every_fault_is_recorded_with_its_reason(damaged):

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.store import Archive
 from crawler import site
-from tests.conftest import expected_items, scrapy_crawl
+from tests.conftest import archived_articles, expected_items, scrapy_crawl
 
 CHECKED = ("title", "published_at", "reporters", "correspondents", "photographers", "authors", "source",
            "category", "body")
@@ -22,11 +21,7 @@ def test_the_other_layout_is_archived_right(modern_copy: Path, modern_site_url: 
     db = tmp_path / "modern.db"
     log = scrapy_crawl(modern_site_url, db).stderr
     expected = expected_items(modern_copy)
-    archive = Archive(db)
-    try:
-        got = {row["site_id"]: row for row in archive.articles()}
-    finally:
-        archive.close()
+    got = archived_articles(db)
     assert sorted(got) == sorted(expected)
     for site_id, item in expected.items():
         assert {k: got[site_id][k] for k in CHECKED} == {k: item[k] for k in CHECKED}, site_id
