@@ -8,6 +8,9 @@ Tables:
 - ``runs``: one row per crawl, with its counts and Scrapy's stats.
 - ``failures``: pages of a run that gave no article, with the reason.
 - ``channels`` and ``channel_articles``: the listings seen, and which articles each one shows.
+- ``article_versions``: an article's earlier contents, kept when a crawl (or a re-parse) changes it.
+- ``article_search`` (FTS5), ``search_docs``, ``search_dirty``: the exact search index
+  (see :mod:`archive.search`), kept in step by triggers.
 
 A new column or table is a new function at the end of this file; applied ones never change.
 """
@@ -15,6 +18,8 @@ A new column or table is a new function at the end of this file; applied ones ne
 from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
+
+from archive.search import SearchIndex
 
 migrations = Migrations("chinasei")
 
@@ -85,6 +90,22 @@ def create_tables(db: Database) -> None:
         pk=("channel_url", "site_id"),
     )
     db["channel_articles"].create_index(["site_id"])
+
+
+@migrations()
+def add_search_versions_and_months(db: Database) -> None:
+    """Exact search, article versions, a month column to facet on, and reparse runs."""
+    SearchIndex(db).create()
+    SearchIndex(db).rebuild()
+    db["article_versions"].create(
+        {"site_id": int, "version": int, "content": str, "changed_fields": str, "valid_from": str, "valid_to": str,
+         "run_id": int, "reason": str},
+        pk=("site_id", "version"),
+    )
+    db["articles"].add_column("version", int, not_null_default=1)
+    db.execute("ALTER TABLE articles ADD COLUMN month TEXT GENERATED ALWAYS AS (substr(published_at, 1, 7)) VIRTUAL")
+    db["articles"].create_index(["month"])
+    db["runs"].add_column("kind", str, not_null_default="crawl")
 
 
 def apply(db: Database) -> None:

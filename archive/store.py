@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from archive import schema
+from archive.search import SearchIndex
 from crawler import site
 from crawler.items import Article, ListingPage, PageFailure
 
@@ -53,6 +54,14 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What storing an article did: ``new``, ``updated`` or ``unchanged``, and the fields that changed."""
+
+    outcome: str
+    changed: tuple[str, ...] = ()
+
+
 class Archive:
     """An archive file, opened and brought to the current schema."""
 
@@ -63,6 +72,7 @@ class Archive:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=10000")
         schema.apply(self.db)
+        self.search_index = SearchIndex(self.db)
 
     def close(self) -> None:
         """Close the file."""
@@ -70,10 +80,10 @@ class Archive:
 
     # --- runs ------------------------------------------------------------------------------------
 
-    def start_run(self, base_url: str) -> int:
-        """Record that a crawl has started; returns its id."""
+    def start_run(self, base_url: str, kind: str = "crawl") -> int:
+        """Record that a crawl (or a re-parse) has started; returns its id."""
         with self.db.atomic():
-            table = self.db["runs"].insert({"started_at": now(), "base_url": base_url, "status": "running"})
+            table = self.db["runs"].insert({"started_at": now(), "base_url": base_url, "status": "running", "kind": kind})
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, status: str, counts: Mapping[str, int], stats: Mapping[str, Any]) -> None:
@@ -127,24 +137,44 @@ class Archive:
 
     # --- articles --------------------------------------------------------------------------------
 
-    def save_article(self, run_id: int, article: Article) -> str:
-        """Store an article; returns ``"new"``, ``"updated"`` or ``"unchanged"``."""
+    def save_article(self, run_id: int, article: Article, reason: str = "crawl") -> Saved:
+        """Store an article. A changed article keeps its earlier content as a version."""
         record = article_record(article)
         at = now()
         with self.db.atomic():
             try:
-                old = self.db["articles"].get(article.site_id)
+                old = decode_row(self.db["articles"].get(article.site_id))
             except NotFoundError:
                 old = None
             if old is not None and old["content_hash"] == record["content_hash"]:
-                return "unchanged"
+                return Saved("unchanged")
             record.update(last_run_id=run_id, updated_at=at, fetched_at=article.fetched_at or at)
             if old is None:
-                record.update(first_seen_at=at, first_run_id=run_id)
+                record.update(first_seen_at=at, first_run_id=run_id, version=1)
                 self.db["articles"].insert(record)
-                return "new"
-            self.db["articles"].update(article.site_id, record)
-            return "updated"
+                saved = Saved("new")
+            else:
+                changed = tuple(name for name in CONTENT_FIELDS if old.get(name) != record[name])
+                self._keep_version(old, changed, run_id, reason, at)
+                record["version"] = (old.get("version") or 1) + 1
+                self.db["articles"].update(article.site_id, record)
+                saved = Saved("updated", changed)
+            self.search_index.refresh([article.site_id])
+        return saved
+
+    def _keep_version(self, old: dict[str, Any], changed: tuple[str, ...], run_id: int, reason: str, at: str) -> None:
+        self.db["article_versions"].insert(
+            {
+                "site_id": old["site_id"], "version": old.get("version") or 1,
+                "content": _json({name: old.get(name) for name in CONTENT_FIELDS}), "changed_fields": _json(changed),
+                "valid_from": old.get("updated_at"), "valid_to": at, "run_id": run_id, "reason": reason,
+            }
+        )
+
+    def versions(self, site_id: int) -> list[dict[str, Any]]:
+        """An article's earlier versions, oldest first, content decoded."""
+        rows = self.db["article_versions"].rows_where("site_id = ?", [site_id], order_by="version")
+        return [{**row, "content": json.loads(row["content"]), "changed_fields": json.loads(row["changed_fields"])} for row in rows]
 
     def article(self, site_id: int) -> dict[str, Any]:
         """One article's row, list fields decoded."""

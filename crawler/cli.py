@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 from pathlib import Path
@@ -105,9 +106,7 @@ def stats(db: str, as_json: bool) -> None:
 
     Example: chinasei stats --db archive.db --json
     """
-    if not Path(db).exists():
-        raise click.ClickException(f"no archive at {db}")
-    archive = Archive(db)
+    archive = _open_existing(db)
     try:
         summary = archive.stats()
     finally:
@@ -126,6 +125,66 @@ def stats(db: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("query")
+@DB_OPTION
+@click.option("--category", help="Only this channel (as the breadcrumb names it, e.g. 领跑者).")
+@click.option("--since", help="Published on or after this date (2020, 2020-06 or 2020-06-01).")
+@click.option("--until", help="Published on or before this date.")
+@click.option("--newest", is_flag=True, help="Newest first instead of best first.")
+@click.option("--limit", default=20, show_default=True, help="How many results.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def search(query: str, db: str, category: str | None, since: str | None, until: str | None, newest: bool,
+           limit: int, as_json: bool) -> None:
+    """Find the articles whose title or body contains the query, exactly, for any length of query.
+
+    Terms separated by spaces must all occur; "quotes" keep a phrase with spaces; -term or NOT term
+    excludes; OR joins alternatives. Everything else is literal text.
+
+    Example: chinasei search 扶贫 --category 领跑者 --since 2020 --db archive.db
+    """
+    from archive.search import SearchError
+
+    archive = _open_existing(db)
+    try:
+        archive.search_index.refresh()
+        hits = archive.search_index.search(query, category=category, since=_day(since, start=True),
+                                           until=_day(until, start=False), newest=newest, limit=limit)
+    except SearchError as error:
+        raise click.UsageError(str(error)) from error
+    finally:
+        archive.close()
+    for hit in hits:
+        if as_json:
+            click.echo(json.dumps({k: v for k, v in vars(hit).items()}, ensure_ascii=False))
+        else:
+            snippet = hit.snippet.replace("<mark>", "【").replace("</mark>", "】")
+            click.echo(f"{hit.published_at[:16]}  {hit.category or '-'}  {hit.title}\n    {html.unescape(snippet)}\n    {hit.url}")
+    if not hits and not as_json:
+        click.echo("No article contains that.", err=True)
+
+
+def _day(value: str | None, start: bool) -> str | None:
+    """2020 → 2020-01-01 (or 2020-12-31 as an end), 2020-06 → 2020-06-01 (or 2020-06-30)."""
+    if not value:
+        return None
+    import calendar
+
+    parts = value.split("-")
+    if len(parts) == 1:
+        return f"{parts[0]}-01-01" if start else f"{parts[0]}-12-31"
+    if len(parts) == 2:
+        last = calendar.monthrange(int(parts[0]), int(parts[1]))[1]
+        return f"{parts[0]}-{int(parts[1]):02d}-01" if start else f"{parts[0]}-{int(parts[1]):02d}-{last:02d}"
+    return value
+
+
+def _open_existing(db: str) -> Archive:
+    if not Path(db).exists():
+        raise click.ClickException(f"no archive at {db}")
+    return Archive(db)
+
+
+@cli.command()
 @DB_OPTION
 @click.option("--run", "run_id", type=int, help="The run (default: the last).")
 def failures(db: str, run_id: int | None) -> None:
@@ -133,7 +192,7 @@ def failures(db: str, run_id: int | None) -> None:
 
     Example: chinasei failures --db archive.db --run 3
     """
-    archive = Archive(db)
+    archive = _open_existing(db)
     try:
         if run_id is None:
             last = archive.stats()["last_run"]

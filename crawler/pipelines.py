@@ -130,8 +130,8 @@ class ArchivePipeline:
     def process_item(self, item: Any) -> Any:
         assert self.archive is not None
         if isinstance(item, Article):
-            outcome = self.archive.save_article(self.run_id, item)
-            self.stats.inc_value(f"chinasei/articles/{outcome}")
+            saved = self.archive.save_article(self.run_id, item)
+            self.stats.inc_value(f"chinasei/articles/{saved.outcome}")
         elif isinstance(item, ListingPage):
             self.archive.save_listing(self.run_id, item)
             self.channels.add(item.channel or "")

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from archive.store import Archive
+from archive.store import Archive, Saved
 from crawler.items import Article, Image, ListingEntry, ListingPage, PageFailure
 
 URL = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
@@ -40,14 +40,17 @@ def test_opening_twice_keeps_one_schema(tmp_path):
 
 def test_writes_are_idempotent_and_changes_update(archive):
     run = archive.start_run("http://www.chinasei.com.cn")
-    assert archive.save_article(run, article()) == "new"
-    assert archive.save_article(run, article()) == "unchanged"
-    assert archive.save_article(run, article(extraction={"title": "generic:h1"})) == "unchanged"
-    assert archive.save_article(run, article(title="新标题")) == "updated"
+    assert archive.save_article(run, article()).outcome == "new"
+    assert archive.save_article(run, article()).outcome == "unchanged"
+    assert archive.save_article(run, article(extraction={"title": "generic:h1"})).outcome == "unchanged"
+    assert archive.save_article(run, article(title="新标题")) == Saved("updated", ("title",))
     assert archive.db["articles"].count == 1
     row = archive.article(40123)
     assert row["title"] == "新标题"
     assert row["images"] == [{"url": "http://www.chinasei.com.cn/lpz/202011/W1.jpg", "caption": "图为现场"}]
+    assert row["version"] == 2
+    (old,) = archive.versions(40123)
+    assert (old["version"], old["content"]["title"], old["changed_fields"], old["reason"]) == (1, "标题", ["title"], "crawl")
 
 
 def test_list_fields_are_json_arrays_for_any_sqlite_reader(archive):

@@ -1,0 +1,293 @@
+"""Exact full-text search over the archive, for Chinese, Latin and anything between.
+
+Why not SQLite's own tokenizers: ``unicode61`` reads a run of Chinese characters as one word, so
+扶贫 finds nothing inside 消费扶贫; ``trigram`` finds substrings of three or more characters but
+returns nothing for 扶贫 or 5G, and drops such terms from longer queries. Lucene's CJKAnalyzer
+(and Elasticsearch's ``cjk_bigram``) index overlapping character bigrams instead; we do the same:
+
+- Text is folded (NFKC, lower case) and every ASCII character that is not a letter or digit is
+  mapped to a private-use code point, so FTS5's ``ascii`` tokenizer sees every bigram as exactly
+  one token. Each column ends with a sentinel, so every character starts a bigram.
+- A query term of n ≥ 2 characters is the phrase of its n-1 bigrams: a text holds the phrase
+  exactly when it holds the term. A one-character term is a prefix query on bigrams, served by a
+  one-character prefix index. The index is therefore exact, not a candidate filter.
+- Queries: terms separated by spaces must all occur (AND); ``"…"`` keeps spaces in a phrase;
+  ``-term`` or ``NOT term`` excludes; ``OR`` between groups of terms. Anything else — Chinese
+  quotation marks “”, brackets, ``*``, ``NEAR`` — is literal text to find, never FTS5 syntax.
+
+Staying in step: SQL triggers cannot compute bigrams, so edits made by any tool (sqlite-utils,
+Datasette, plain SQL) mark the article in ``search_dirty``. Search reads the index for clean rows
+and checks the few dirty rows directly, so results are exact at every moment; ``refresh`` re-indexes
+dirty rows, and the archive does it as it writes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlite_utils import Database
+
+INDEX = "article_search"
+SENTINEL = "\ue000"
+START = "\ue001\ue001"  # a token at the start of every column: lets a query of only NOTs match all
+NOTHING = '"\ue002\ue002"'  # a phrase no text holds
+_ASCII_TO_PRIVATE = {c: 0xE100 + c for c in range(128) if not chr(c).isalnum()}
+_TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
+WEIGHTS = (10.0, 1.0)  # title, body
+
+
+class SearchError(ValueError):
+    """A query that asks for nothing (empty, or only operators)."""
+
+
+def fold(text: str | None) -> str:
+    """The text search compares: NFKC (full-width Latin becomes ASCII), lower case."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def grams(text: str | None) -> str:
+    """The index terms of a text: its folded bigrams, space-separated, after the start token."""
+    folded = fold(text).translate(_ASCII_TO_PRIVATE) + SENTINEL
+    return START + " " + " ".join([folded[i : i + 2] for i in range(len(folded) - 1)])
+
+
+def _term_expression(term: str) -> str:
+    folded = fold(term).translate(_ASCII_TO_PRIVATE)
+    if len(folded) == 1:
+        return f'"{folded}"*'
+    return '"' + " ".join(folded[i : i + 2] for i in range(len(folded) - 1)) + '"'
+
+
+@dataclass
+class Query:
+    """A parsed query: groups of terms joined by OR (all terms of a group must occur), and terms
+    that must not occur."""
+
+    groups: list[list[str]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        """Read a user's query; raise :class:`SearchError` when it asks for nothing."""
+        return _parse(text or "")
+
+    @classmethod
+    def _parse(cls, text: str) -> Query:
+        query, group, negate = cls(), [], False
+        tokens = [
+            (m["phrase"] is not None, bool(m["neg"]), m["phrase"] if m["phrase"] is not None else m["word"])
+            for m in _TOKEN.finditer(text)
+        ]
+        for i, (quoted, negated_phrase, token) in enumerate(tokens):
+            has_next = i + 1 < len(tokens)
+            negate = negate or negated_phrase
+            if not quoted and token == "OR" and group and has_next:
+                query.groups.append(group)
+                group = []
+                continue
+            if not quoted and token in ("NOT", "AND") and has_next:
+                negate = negate or token == "NOT"
+                continue
+            if not quoted and token.startswith("-") and len(token) > 1 and token[1] != "-":
+                token, negate = token[1:], True
+            if not token.strip() and not quoted:
+                continue
+            if token:
+                (query.excluded if negate else group).append(token)
+            negate = False
+        if group:
+            query.groups.append(group)
+        if not query.groups and not query.excluded:
+            raise SearchError("the query is empty: give a word or phrase to find")
+        return query
+
+    @property
+    def terms(self) -> list[str]:
+        """The terms to find, for highlighting."""
+        return [term for group in self.groups for term in group]
+
+    def fts(self) -> str:
+        """The FTS5 expression: built only from quoted bigram phrases, never from user syntax."""
+        positive = " OR ".join("(" + " AND ".join(map(_term_expression, group)) + ")" for group in self.groups)
+        expression = f"({positive})" if positive else f'"{START}"'
+        if self.excluded:
+            expression += " NOT (" + " OR ".join(map(_term_expression, self.excluded)) + ")"
+        return expression
+
+    def matches(self, title: str | None, body: str | None) -> bool:
+        """The meaning of a query, on one article: what the index answers, without the index."""
+        texts = (fold(title), fold(body))
+        holds = lambda term: any(fold(term) in t for t in texts)  # noqa: E731
+        return any(all(map(holds, group)) for group in self.groups or [[]]) and not any(map(holds, self.excluded))
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> Query:
+    """Parsing is cached: SQL calls the search functions once per row with the same query."""
+    return Query._parse(text)
+
+
+def snippet(title: str | None, body: str | None, query_text: str, width: int = 36) -> str:
+    """A window of the body around the first hit, HTML-escaped, hits wrapped in ``<mark>``."""
+    try:
+        terms = Query.parse(query_text).terms
+    except SearchError:
+        terms = []
+    text = body or title or ""
+    folded = fold(text)
+    if len(folded) != len(text):
+        text = folded
+    starts = [folded.find(fold(t)) for t in terms if fold(t) and fold(t) in folded]
+    start = max(0, min(starts) - width // 3) if starts else 0
+    window = text[start : start + width]
+    marked = html.escape(window)
+    for term in sorted({t for t in terms if t}, key=len, reverse=True):
+        pattern = re.compile(re.escape(html.escape(term)), re.IGNORECASE)
+        marked = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", marked)
+    return ("…" if start else "") + marked.replace("\n", " ") + ("…" if start + width < len(text) else "")
+
+
+# --- SQL functions, for our connection and Datasette's ---------------------------------------------
+
+
+def _fts_or_nothing(query_text: str | None) -> str:
+    try:
+        return Query.parse(query_text or "").fts()
+    except SearchError:
+        return NOTHING
+
+
+def _matches(title: str | None, body: str | None, query_text: str | None) -> int:
+    try:
+        return int(Query.parse(query_text or "").matches(title, body))
+    except SearchError:
+        return 0
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """``chinasei_fts(q)``, ``chinasei_matches(title, body, q)``, ``chinasei_snippet(title, body, q)``."""
+    conn.create_function("chinasei_fts", 1, _fts_or_nothing, deterministic=True)
+    conn.create_function("chinasei_matches", 3, _matches, deterministic=True)
+    conn.create_function("chinasei_snippet", 3, snippet, deterministic=True)
+
+
+#: The articles that hold the query: the index for clean rows, a direct check of dirty ones.
+HITS_SQL = f"""
+  select rowid as site_id, bm25({INDEX}, {WEIGHTS[0]}, {WEIGHTS[1]}) as score
+  from {INDEX}
+  where {INDEX} match chinasei_fts(:q) and rowid not in (select site_id from search_dirty)
+  union all
+  select a.site_id, 0.0 from search_dirty d cross join articles a on a.site_id = d.site_id
+  where chinasei_matches(a.title, a.body, :q)  -- cross join: only the few dirty rows are checked
+"""
+#: The search, in SQL, best (or newest) first with snippets. Datasette's canned query runs this text.
+SEARCH_SQL = f"""
+with hits as ({HITS_SQL}),
+page as (
+  select a.site_id, hits.score as score
+  from hits join articles a on a.site_id = hits.site_id
+  where (coalesce(:category, '') = '' or a.category = :category)
+    and (coalesce(:since, '') = '' or a.published_at >= :since)
+    and (coalesce(:until, '') = '' or a.published_at < date(:until, '+1 day'))
+  order by case when coalesce(:order, '') = 'newest' then a.published_at end desc, hits.score, a.published_at desc
+  limit :limit offset :offset
+)
+select a.site_id, a.url, a.title, a.published_at, a.category,
+  chinasei_snippet(a.title, a.body, :q) as snippet, page.score as score
+from page join articles a on a.site_id = page.site_id
+order by case when coalesce(:order, '') = 'newest' then a.published_at end desc, page.score, a.published_at desc
+"""
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    site_id: int
+    url: str
+    title: str
+    published_at: str
+    category: str | None
+    snippet: str
+    score: float
+
+
+class SearchIndex:
+    """The bigram index of an archive's articles."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        register_functions(db.conn)
+
+    def create(self) -> None:
+        """The index table, the copy of what it holds, the dirty queue and the triggers feeding it."""
+        self.db.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX} USING fts5(title, body, tokenize='ascii', prefix='1', content='')"
+        )
+        self.db.execute("CREATE TABLE IF NOT EXISTS search_docs (site_id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS search_dirty (site_id INTEGER PRIMARY KEY)")
+        for event, rows in (("INSERT", ("new",)), ("UPDATE OF site_id, title, body", ("old", "new")), ("DELETE", ("old",))):
+            name = "articles_search_" + event.split()[0].lower()
+            marks = " ".join(f"INSERT OR IGNORE INTO search_dirty (site_id) VALUES ({r}.site_id);" for r in rows)
+            self.db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON articles BEGIN {marks} END")
+
+    def refresh(self, site_ids: list[int] | None = None) -> int:
+        """Re-index dirty articles (all, or those given); returns how many."""
+        if site_ids is None:
+            site_ids = [row[0] for row in self.db.execute("SELECT site_id FROM search_dirty").fetchall()]
+        with self.db.atomic():
+            for site_id in site_ids:
+                self._reindex(site_id)
+        return len(site_ids)
+
+    def _reindex(self, site_id: int) -> None:
+        old = self.db.execute("SELECT title, body FROM search_docs WHERE site_id = ?", [site_id]).fetchone()
+        if old is not None:
+            self.db.execute(
+                f"INSERT INTO {INDEX} ({INDEX}, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                [site_id, grams(old[0]), grams(old[1])],
+            )
+            self.db.execute("DELETE FROM search_docs WHERE site_id = ?", [site_id])
+        new = self.db.execute("SELECT title, body FROM articles WHERE site_id = ?", [site_id]).fetchone()
+        if new is not None:
+            self.db.execute(f"INSERT INTO {INDEX} (rowid, title, body) VALUES (?, ?, ?)", [site_id, grams(new[0]), grams(new[1])])
+            self.db.execute("INSERT INTO search_docs (site_id, title, body) VALUES (?, ?, ?)", [site_id, new[0], new[1]])
+        self.db.execute("DELETE FROM search_dirty WHERE site_id = ?", [site_id])
+
+    def rebuild(self) -> int:
+        """Index every article afresh."""
+        with self.db.atomic():
+            self.db.execute(f"INSERT INTO {INDEX} ({INDEX}) VALUES ('delete-all')")
+            self.db.execute("DELETE FROM search_docs")
+            self.db.execute("INSERT OR IGNORE INTO search_dirty (site_id) SELECT site_id FROM articles")
+        return self.refresh()
+
+    def search(
+        self,
+        query: str,
+        *,
+        category: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        newest: bool = False,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[Hit]:
+        """Articles whose title or body holds the query, best first (or newest first)."""
+        Query.parse(query)  # raise SearchError for an empty query
+        params: dict[str, Any] = {
+            "q": query, "category": category, "since": since, "until": until,
+            "order": "newest" if newest else "", "limit": limit, "offset": offset,
+        }
+        return [Hit(**row) for row in self.db.query(SEARCH_SQL, params)]
+
+    def site_ids(self, query: str) -> set[int]:
+        """Every article that holds the query, unranked: for exports, tests and counts."""
+        Query.parse(query)
+        return {row[0] for row in self.db.execute(f"SELECT site_id FROM ({HITS_SQL})", {"q": query}).fetchall()}

@@ -1,0 +1,229 @@
+"""Search returns exactly the articles that hold the query: proven against a plain substring scan."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from archive.search import SearchError
+from archive.store import Archive
+from crawler.article import parse_article
+from crawler.encoding import decode_html
+from tests.conftest import SAVED
+from tests.sitebuilder import corpus
+
+
+def norm(text: str | None) -> str:
+    """The reference's own folding: compatibility forms and case, nothing else."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def scan(rows: list[dict], positive: list[str], negative: list[str] = ()) -> set[int]:
+    """The plain substring scan search must agree with."""
+    positive, negative = [norm(t) for t in positive], [norm(t) for t in negative]
+    return {
+        row["site_id"]
+        for row in rows
+        if all(_holds(t, row["texts"]) for t in positive) and not any(_holds(t, row["texts"]) for t in negative)
+    }
+
+
+def _holds(term: str, texts: tuple[str, str]) -> bool:
+    return term in texts[0] or term in texts[1]
+
+
+def found(archive: Archive, query: str, **filters) -> set[int]:
+    """What search returns: ranked results, all of them, for a small archive; the unranked set of
+    ids (the same query) for the big one, where snippets for thousands of hits would only be slow."""
+    if archive.db["articles"].count > 1000 and not filters:
+        return archive.search_index.site_ids(query)
+    return {hit.site_id for hit in archive.search_index.search(query, limit=10**6, **filters)}
+
+
+def sample_queries(rows: list[dict], rng: random.Random, count: int) -> list[str]:
+    """Substrings of 1, 2, 3, 4 and 6 characters of the archive's own titles and bodies (those with
+    a space only as quoted phrases, so they are compared as a whole: see :func:`phrase`)."""
+    queries = []
+    for _ in range(count):
+        row = rng.choice(rows)
+        text = rng.choice([row["title"], row["body"]])
+        length = rng.choice([1, 2, 2, 3, 4, 6])
+        start = rng.randrange(0, max(1, len(text) - length))
+        query = text[start : start + length]
+        if query.strip() and '"' not in query and query.strip() == query and "\n" not in query:
+            queries.append(f'"{query}"' if " " in query else query)
+    return queries
+
+
+def phrase(query: str) -> str:
+    """The text a sampled query asks for."""
+    return query.strip('"')
+
+
+@pytest.fixture(scope="module")
+def site_archive(tmp_path_factory) -> Archive:
+    """Every article of the saved site, parsed and archived."""
+    archive = Archive(tmp_path_factory.mktemp("search") / "site.db")
+    run = archive.start_run("test")
+    for path in (SAVED / "expected").rglob("*.json"):
+        url = json.loads(path.read_text(encoding="utf-8"))["url"]
+        page = SAVED / "www" / path.relative_to(SAVED / "expected").with_suffix(".html")
+        archive.save_article(run, parse_article(url, decode_html(page.read_bytes(), "text/html")))
+    yield archive
+    archive.close()
+
+
+def rows_of(archive: Archive) -> list[dict]:
+    """Every article, with its texts folded once for the reference scan."""
+    rows = list(archive.db.query("SELECT site_id, title, body FROM articles"))
+    return [row | {"texts": (norm(row["title"]), norm(row["body"]))} for row in rows]
+
+
+@pytest.mark.parametrize("query", ["扶贫", "北辰", "脱贫", "消费扶贫", "扶", "贫", "5G", "5g", "AI芯片", "2020年", "，", "携手奔小康",
+                                   "受援地区", "钠离子电池", "。"])
+def test_named_queries_equal_the_scan(site_archive, query):
+    assert found(site_archive, query) == scan(rows_of(site_archive), [query])
+
+
+def test_two_character_queries_find_what_trigram_misses(site_archive):
+    assert 40123 in found(site_archive, "扶贫")
+    assert found(site_archive, "5G") == scan(rows_of(site_archive), ["5G"]) != set()
+
+
+def test_many_queries_from_the_saved_site_equal_the_scan(site_archive):
+    rows = rows_of(site_archive)
+    rng = random.Random(1)
+    for query in sample_queries(rows, rng, 400):
+        assert found(site_archive, query) == scan(rows, [phrase(query)]), query
+
+
+def test_several_terms_phrases_not_and_or(site_archive):
+    rows = rows_of(site_archive)
+    assert found(site_archive, "扶贫 北辰") == scan(rows, ["扶贫", "北辰"])
+    assert found(site_archive, '"携手 奔小康"') == scan(rows, ["携手 奔小康"])
+    assert found(site_archive, "产业 -扶贫") == scan(rows, ["产业"], ["扶贫"])
+    assert found(site_archive, "产业 NOT 扶贫") == scan(rows, ["产业"], ["扶贫"])
+    assert found(site_archive, "-产业") == scan(rows, [], ["产业"])
+    assert found(site_archive, '产业 -"携手 奔小康"') == scan(rows, ["产业"], ["携手 奔小康"])
+    assert found(site_archive, "扶贫 OR 钠离子") == scan(rows, ["扶贫"]) | scan(rows, ["钠离子"])
+    assert found(site_archive, "5G 基站") == scan(rows, ["5G", "基站"])
+
+
+@pytest.mark.parametrize("query", ["'", "*", "扶贫*", "NEAR(扶贫 北辰)", "OR", "AND", "NOT", "-", "--", "()", "(扶贫",
+                                   "扶贫)", "扶贫 OR", "OR 扶贫", "扶贫 AND", "title:扶贫", "^扶贫", "{扶贫}", "'; DROP TABLE articles; --",
+                                   "扶\x00贫", "\\", "%", "_", "😀", "扶贫 " * 50, "a" * 500])
+def test_hostile_queries_give_literal_results(site_archive, query):
+    result = found(site_archive, query)
+    assert site_archive.db["articles"].count == len(rows_of(site_archive))
+    if query.strip() in ("OR", "AND", "NOT", "-", "--"):
+        assert result == scan(rows_of(site_archive), [query.strip()])
+    assert isinstance(result, set)
+
+
+@pytest.mark.parametrize("query", ["", "   ", '""', "\t", '"'])
+def test_an_empty_query_is_a_clear_error(site_archive, query):
+    with pytest.raises(SearchError, match="empty"):
+        site_archive.search_index.search(query)
+
+
+def test_random_strings_never_error(site_archive):
+    rng = random.Random(7)
+    alphabet = '扶贫北辰"\'*()-:^{}[]ORNAEandor 5G\\%_，。'
+    rows = rows_of(site_archive)
+    for _ in range(300):
+        query = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        try:
+            found(site_archive, query)
+        except SearchError:
+            assert not query.replace('"', "").strip() or set(query.split()) <= {"OR", "AND", "NOT"}
+    assert site_archive.db["articles"].count == len(rows)
+
+
+def test_filters_and_order(site_archive):
+    everything = site_archive.search_index.search("产业", limit=1000)
+    lead = site_archive.search_index.search("产业", category="领跑者", limit=1000)
+    assert {h.category for h in lead} == {"领跑者"} and len(lead) < len(everything)
+    since = site_archive.search_index.search("产业", since="2022-01-01", until="2022-12-31", limit=1000)
+    assert since and all("2022-01-01" <= h.published_at < "2023" for h in since)
+    newest = site_archive.search_index.search("产业", newest=True, limit=1000)
+    assert [h.published_at for h in newest] == sorted((h.published_at for h in newest), reverse=True)
+    best = site_archive.search_index.search("扶贫", limit=1)
+    assert best[0].site_id == 40123 and "<mark>扶贫</mark>" in best[0].snippet
+
+
+def test_the_index_follows_edits_made_with_sqlite_utils(tmp_path):
+    path = tmp_path / "edit.db"
+    archive = Archive(path)
+    run = archive.start_run("test")
+    for item in corpus.articles(50):
+        archive.save_article(run, item)
+    other = Database(path)  # another program: no search functions, only the triggers
+    other["articles"].update(100003, {"title": "独一无二的标题词甲乙"})
+    other["articles"].delete(100004)
+    first = dict(other["articles"].get(100005))
+    first.update(site_id=1, url="http://www.chinasei.com.cn/x/t20200101_1.html", body="新插入的正文丙丁")
+    first.pop("month")
+    other["articles"].insert(first)
+    subprocess.run([sys.executable, "-m", "sqlite_utils", "query", str(path),
+                    "update articles set body = '命令行改写戊己' where site_id = 100006"], check=True, capture_output=True)
+    other.close()
+
+    reader = Archive(path)  # search before any refresh: dirty rows are checked directly
+    rows = rows_of(reader)
+    for query in ("甲乙", "丙丁", "戊己", "的", "产业", "创新"):
+        assert found(reader, query) == scan(rows, [query]) == reader.search_index.site_ids(query), query
+    assert found(reader, "甲乙") == {100003} and 100004 not in found(reader, "的")
+    assert reader.search_index.refresh() == 4
+    for query in ("甲乙", "丙丁", "戊己", "的", "产业"):
+        assert found(reader, query) == scan(rows, [query]), query
+    reader.close()
+    archive.close()
+
+
+@pytest.fixture(scope="module")
+def big_archive(tmp_path_factory) -> Archive:
+    """20,000 generated articles of realistic Chinese text, indexed."""
+    path = tmp_path_factory.mktemp("big") / "big.db"
+    archive = Archive(path)
+    from archive.store import article_record
+
+    records = [article_record(a) | {"version": 1} for a in corpus.articles(20_000)]
+    archive.db["articles"].insert_all(records, batch_size=2000)
+    archive.search_index.refresh()
+    yield archive
+    archive.close()
+
+
+def test_twenty_thousand_generated_articles_equal_the_scan(big_archive: Archive):
+    rows = rows_of(big_archive)
+    assert len(rows) == 20_000
+    rng = random.Random(3)
+    queries = sample_queries(rows, rng, 250) + ["扶贫", "5G", "AI芯片", "GDP", "的", "，", "北辰区", "受援地区"]
+    for query in queries:
+        assert found(big_archive, query) == scan(rows, [phrase(query)]), query
+    for a, b in zip(queries[:40], queries[40:80], strict=True):
+        assert found(big_archive, f"{a} {b}") == scan(rows, [phrase(a), phrase(b)]), (a, b)
+        assert found(big_archive, f"{a} -{b}") == scan(rows, [phrase(a)], [phrase(b)]), (a, b)
+
+
+def test_search_from_the_command_line(site_archive, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    result = CliRunner().invoke(cli, ["search", "扶贫", "--db", str(site_archive.path), "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert lines[0]["site_id"] == 40123
+    assert set(lines[0]) >= {"url", "title", "published_at", "category", "snippet"}
+    readable = CliRunner().invoke(cli, ["search", "扶贫", "--db", str(site_archive.path), "--category", "领跑者"])
+    assert "【扶贫】" in readable.output
+    empty = CliRunner().invoke(cli, ["search", "  ", "--db", str(site_archive.path)])
+    assert empty.exit_code == 2 and "the query is empty" in empty.output
