@@ -177,18 +177,39 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("chinasei_snippet", 3, snippet, deterministic=True)
 
 
-#: The articles that hold the query: the index for clean rows, a direct check of dirty ones.
-HITS_SQL = f"""
-  select rowid as site_id, bm25({INDEX}, {WEIGHTS[0]}, {WEIGHTS[1]}) as score
-  from {INDEX}
-  where {INDEX} match chinasei_fts(:q) and rowid not in (select site_id from search_dirty)
+#: Above this many matches, ranking every match costs more than a search may take (a single common
+#: character matches nearly every article): relevance is then ranked among the newest WINDOW matches,
+#: the highest site ids, which FTS5 reads in rowid order and stops early. The ids grow with time.
+BROAD = 3000
+WINDOW = 3000
+
+
+def _hits_sql(windowed: bool) -> str:
+    """The articles that hold the query, with their bm25 score: the index for clean rows, a direct
+    check of the few dirty ones. Windowed, a broad unfiltered search scores only the newest matches."""
+    limit = f"""limit (select case when broad and coalesce(:category, '') = '' and coalesce(:since, '') = ''
+                and coalesce(:until, '') = '' and coalesce(:order, '') = '' then {WINDOW} else -1 end from breadth)"""
+    return f"""
+  select * from (
+    select rowid as site_id, bm25({INDEX}, {WEIGHTS[0]}, {WEIGHTS[1]}) as score
+    from {INDEX}
+    where {INDEX} match chinasei_fts(:q) and rowid not in (select site_id from search_dirty)
+    order by rowid desc {limit if windowed else ""}
+  )
   union all
   select a.site_id, 0.0 from search_dirty d cross join articles a on a.site_id = d.site_id
   where chinasei_matches(a.title, a.body, :q)  -- cross join: only the few dirty rows are checked
 """
+
+
+HITS_SQL = _hits_sql(windowed=False)
 #: The search, in SQL, best (or newest) first with snippets. Datasette's canned query runs this text.
 SEARCH_SQL = f"""
-with hits as ({HITS_SQL}),
+with breadth as (
+  select count(*) > {BROAD} as broad from (
+    select rowid from {INDEX} where {INDEX} match chinasei_fts(:q) order by rowid desc limit {BROAD} + 1)
+),
+hits as ({_hits_sql(windowed=True)}),
 page as (
   select a.site_id, hits.score as score
   from hits join articles a on a.site_id = hits.site_id
@@ -196,7 +217,7 @@ page as (
     and (coalesce(:since, '') = '' or a.published_at >= :since)
     and (coalesce(:until, '') = '' or a.published_at < date(:until, '+1 day'))
   order by case when coalesce(:order, '') = 'newest' then a.published_at end desc, hits.score, a.published_at desc
-  limit :limit offset :offset
+  limit coalesce(nullif(:limit, ''), 50) offset coalesce(nullif(:offset, ''), 0)
 )
 select a.site_id, a.url, a.title, a.published_at, a.category,
   chinasei_snippet(a.title, a.body, :q) as snippet, page.score as score

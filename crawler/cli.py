@@ -78,6 +78,34 @@ def demo(db: str, site_dir: Path, port: int) -> None:
         archive.close()
 
 
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port.")
+def serve(db: str, host: str, port: int) -> None:
+    """Browse and search the archive in Datasette, read-only (pip install 'chinasei[datasette]').
+
+    Example: chinasei serve --db archive.db --port 8001, then open http://127.0.0.1:8001/archive/search?q=扶贫
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    from archive.datasette_metadata import metadata
+
+    datasette = shutil.which("datasette")
+    if datasette is None:
+        raise click.ClickException("Datasette is not installed: pip install 'chinasei[datasette]'")
+    _open_existing(db).close()  # brings an older archive to the current schema before read-only use
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as meta:
+        json.dump(metadata(Path(db).stem), meta, ensure_ascii=False)
+    click.echo(f"Datasette on http://{host}:{port}/{Path(db).stem} (Ctrl-C to stop)")
+    try:
+        subprocess.run([datasette, "serve", db, "--metadata", meta.name, "--host", host, "--port", str(port)], check=False)
+    finally:
+        Path(meta.name).unlink(missing_ok=True)
+
+
 @cli.command("serve-site")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
               show_default="the bundled saved_site/www", help="The saved copy of the site to serve.")

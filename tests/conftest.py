@@ -48,6 +48,20 @@ def archived_articles(db: Path) -> dict[int, dict]:
         archive.close()
 
 
+def archive_saved_site(path: Path) -> Archive:
+    """An archive of every article of the saved site, parsed straight from the saved pages."""
+    from crawler.article import parse_article
+    from crawler.encoding import decode_html
+
+    archive = Archive(path)
+    run = archive.start_run("saved site")
+    for expected in (SAVED / "expected").rglob("*.json"):
+        url = json.loads(expected.read_text(encoding="utf-8"))["url"]
+        page = SAVED / "www" / expected.relative_to(SAVED / "expected").with_suffix(".html")
+        archive.save_article(run, parse_article(url, decode_html(page.read_bytes(), "text/html")))
+    return archive
+
+
 def scrapy_crawl(base_url: str, db: Path, *extra: str) -> subprocess.CompletedProcess:
     """Run the real ``scrapy crawl chinasei`` against ``base_url`` into ``db``."""
     command = [sys.executable, "-m", "scrapy", "crawl", "chinasei", "-a", f"base_url={base_url}",

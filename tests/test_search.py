@@ -14,9 +14,7 @@ from sqlite_utils import Database
 
 from archive.search import SearchError
 from archive.store import Archive
-from crawler.article import parse_article
-from crawler.encoding import decode_html
-from tests.conftest import SAVED
+from tests.conftest import archive_saved_site
 from tests.sitebuilder import corpus
 
 
@@ -70,12 +68,7 @@ def phrase(query: str) -> str:
 @pytest.fixture(scope="module")
 def site_archive(tmp_path_factory) -> Archive:
     """Every article of the saved site, parsed and archived."""
-    archive = Archive(tmp_path_factory.mktemp("search") / "site.db")
-    run = archive.start_run("test")
-    for path in (SAVED / "expected").rglob("*.json"):
-        url = json.loads(path.read_text(encoding="utf-8"))["url"]
-        page = SAVED / "www" / path.relative_to(SAVED / "expected").with_suffix(".html")
-        archive.save_article(run, parse_article(url, decode_html(page.read_bytes(), "text/html")))
+    archive = archive_saved_site(tmp_path_factory.mktemp("search") / "site.db")
     yield archive
     archive.close()
 
@@ -107,11 +100,12 @@ def test_many_queries_from_the_saved_site_equal_the_scan(site_archive):
 def test_several_terms_phrases_not_and_or(site_archive):
     rows = rows_of(site_archive)
     assert found(site_archive, "扶贫 北辰") == scan(rows, ["扶贫", "北辰"])
-    assert found(site_archive, '"携手 奔小康"') == scan(rows, ["携手 奔小康"])
+    assert found(site_archive, '"奔小康 助力"') == scan(rows, ["奔小康 助力"]) == {40123}
+    assert found(site_archive, '"携手 奔小康"') == scan(rows, ["携手 奔小康"]) == set()
     assert found(site_archive, "产业 -扶贫") == scan(rows, ["产业"], ["扶贫"])
     assert found(site_archive, "产业 NOT 扶贫") == scan(rows, ["产业"], ["扶贫"])
     assert found(site_archive, "-产业") == scan(rows, [], ["产业"])
-    assert found(site_archive, '产业 -"携手 奔小康"') == scan(rows, ["产业"], ["携手 奔小康"])
+    assert found(site_archive, '产业 -"奔小康 助力"') == scan(rows, ["产业"], ["奔小康 助力"]) != scan(rows, ["产业"])
     assert found(site_archive, "扶贫 OR 钠离子") == scan(rows, ["扶贫"]) | scan(rows, ["钠离子"])
     assert found(site_archive, "5G 基站") == scan(rows, ["5G", "基站"])
 
@@ -162,24 +156,27 @@ def test_the_index_follows_edits_made_with_sqlite_utils(tmp_path):
     path = tmp_path / "edit.db"
     archive = Archive(path)
     run = archive.start_run("test")
-    for item in corpus.articles(50):
+    items = list(corpus.articles(50))
+    for item in items:
         archive.save_article(run, item)
+    retitled, deleted, copied, rewritten = (item.site_id for item in items[3:7])
     other = Database(path)  # another program: no search functions, only the triggers
-    other["articles"].update(100003, {"title": "独一无二的标题词甲乙"})
-    other["articles"].delete(100004)
-    first = dict(other["articles"].get(100005))
-    first.update(site_id=1, url="http://www.chinasei.com.cn/x/t20200101_1.html", body="新插入的正文丙丁")
-    first.pop("month")
-    other["articles"].insert(first)
+    other["articles"].update(retitled, {"title": "独一无二的标题词甲乙"})
+    other["articles"].delete(deleted)
+    row = dict(other["articles"].get(copied))
+    row.update(site_id=1, url="http://www.chinasei.com.cn/x/t20200101_1.html", body="新插入的正文丙丁")
+    row.pop("month")
+    other["articles"].insert(row)
     subprocess.run([sys.executable, "-m", "sqlite_utils", "query", str(path),
-                    "update articles set body = '命令行改写戊己' where site_id = 100006"], check=True, capture_output=True)
+                    f"update articles set body = '命令行改写戊己' where site_id = {rewritten}"], check=True, capture_output=True)
     other.close()
 
     reader = Archive(path)  # search before any refresh: dirty rows are checked directly
     rows = rows_of(reader)
     for query in ("甲乙", "丙丁", "戊己", "的", "产业", "创新"):
         assert found(reader, query) == scan(rows, [query]) == reader.search_index.site_ids(query), query
-    assert found(reader, "甲乙") == {100003} and 100004 not in found(reader, "的")
+    assert found(reader, "甲乙") == {retitled} and found(reader, "戊己") == {rewritten}
+    assert deleted not in found(reader, "的")
     assert reader.search_index.refresh() == 4
     for query in ("甲乙", "丙丁", "戊己", "的", "产业"):
         assert found(reader, query) == scan(rows, [query]), query

@@ -1,0 +1,60 @@
+"""What Datasette shows of an archive: titles, descriptions, facets, the canned search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive.search import INDEX, SEARCH_SQL
+
+HIDDEN = [INDEX, *(f"{INDEX}_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")),
+          "search_docs", "search_dirty", "_sqlite_migrations"]
+
+
+def metadata(database: str) -> dict[str, Any]:
+    """Datasette metadata for the archive file named ``database`` (its stem)."""
+    tables: dict[str, Any] = {
+        "articles": {
+            "title": "Articles 文章",
+            "description": "One row per article of 中国战略新兴产业网, parsed. Lists are JSON arrays.",
+            "facets": ["category", "month"],
+            "sort_desc": "published_at",
+            "label_column": "title",
+            "columns": {
+                "site_id": "The document id in the article's URL (t20201124_40123.html), unique across the site",
+                "published_at": "Publication time, Beijing time (+08:00)",
+                "category": "The channel, as the page's breadcrumb names it",
+                "body": "The text a reader sees, paragraphs joined by newlines",
+                "body_html": "The cleaned body markup, shown here as text",
+                "source": "The outlet a reposted article came from",
+                "fallbacks": "Fields the site's own markers did not give, found by generic rules",
+            },
+        },
+        "responses": {"title": "Raw responses", "description": "Every response the crawler received, as received.",
+                      "sort_desc": "last_fetched_at"},
+        "runs": {"title": "Crawl runs", "sort_desc": "id"},
+        "failures": {"title": "Failures", "description": "Pages of a run that gave no article, and why."},
+        "channels": {"title": "Channels 栏目"},
+        "channel_articles": {"title": "Which listings show which articles"},
+        "article_versions": {"title": "Earlier versions of changed articles"},
+    }
+    tables.update({name: {"hidden": True} for name in HIDDEN})
+    return {
+        "title": "中国战略新兴产业网 archive",
+        "description": "Articles of www.chinasei.com.cn, archived by chinasei. Use the search query for exact "
+                       "Chinese full-text search: 扶贫, 5G, AI芯片 …",
+        "databases": {
+            database: {
+                "tables": tables,
+                "queries": {
+                    "search": {
+                        "title": "Search 搜索",
+                        "description": "Articles whose title or body contains q, exactly (one character or more). "
+                                       "Terms with spaces: all must occur; \"…\" phrase; -term excludes; OR. "
+                                       "Optional: category, since/until (YYYY-MM-DD), order=newest.",
+                        "sql": SEARCH_SQL,
+                        "hide_sql": True,
+                    }
+                },
+            }
+        },
+    }
