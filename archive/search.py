@@ -177,18 +177,18 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("chinasei_snippet", 3, snippet, deterministic=True)
 
 
-#: Above this many matches, ranking every match costs more than a search may take (a single common
-#: character matches nearly every article): relevance is then ranked among the newest WINDOW matches,
-#: the highest site ids, which FTS5 reads in rowid order and stops early. The ids grow with time.
-BROAD = 3000
-WINDOW = 3000
+#: Ranking every match costs more than a search may take when a query matches most of the archive (a
+#: single common character does): an unfiltered search by relevance scores the newest WINDOW matches
+#: — the highest site ids, which FTS5 reads in rowid order and stops early; the ids grow with time.
+#: A query with fewer matches is ranked whole, exactly; a filtered or newest-first search always is.
+WINDOW = 1000
 
 
 def _hits_sql(windowed: bool) -> str:
     """The articles that hold the query, with their bm25 score: the index for clean rows, a direct
     check of the few dirty ones. Windowed, a broad unfiltered search scores only the newest matches."""
-    limit = f"""limit (select case when broad and coalesce(:category, '') = '' and coalesce(:since, '') = ''
-                and coalesce(:until, '') = '' and coalesce(:order, '') = '' then {WINDOW} else -1 end from breadth)"""
+    limit = f"""limit (case when coalesce(:category, '') = '' and coalesce(:since, '') = ''
+                and coalesce(:until, '') = '' and coalesce(:order, '') = '' then {WINDOW} else -1 end)"""
     return f"""
   select * from (
     select rowid as site_id, bm25({INDEX}, {WEIGHTS[0]}, {WEIGHTS[1]}) as score
@@ -205,11 +205,7 @@ def _hits_sql(windowed: bool) -> str:
 HITS_SQL = _hits_sql(windowed=False)
 #: The search, in SQL, best (or newest) first with snippets. Datasette's canned query runs this text.
 SEARCH_SQL = f"""
-with breadth as (
-  select count(*) > {BROAD} as broad from (
-    select rowid from {INDEX} where {INDEX} match chinasei_fts(:q) order by rowid desc limit {BROAD} + 1)
-),
-hits as ({_hits_sql(windowed=True)}),
+with hits as ({_hits_sql(windowed=True)}),
 page as (
   select a.site_id, hits.score as score
   from hits join articles a on a.site_id = hits.site_id

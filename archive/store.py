@@ -130,6 +130,16 @@ class Archive:
                 )
         return digest
 
+    def latest_article_responses(self) -> Iterable[dict[str, Any]]:
+        """For each article URL, the last good response received, one at a time (bodies are large)."""
+        sql = """
+            SELECT * FROM (
+              SELECT *, row_number() OVER (
+                PARTITION BY url ORDER BY last_fetched_at DESC, first_fetched_at DESC, rowid DESC) AS nth
+              FROM responses WHERE kind = 'article' AND status = 200)
+            WHERE nth = 1 ORDER BY url"""
+        yield from self.db.query(sql)
+
     def latest_response(self, url: str) -> dict[str, Any] | None:
         """The most recently fetched response for a URL."""
         rows = list(self.db["responses"].rows_where("url = ?", [url], order_by="last_fetched_at desc", limit=1))
@@ -146,7 +156,8 @@ class Archive:
                 old = decode_row(self.db["articles"].get(article.site_id))
             except NotFoundError:
                 old = None
-            if old is not None and old["content_hash"] == record["content_hash"]:
+            # The stored hash is not trusted: another tool may have edited the row and not the hash.
+            if old is not None and content_hash(old) == record["content_hash"]:
                 return Saved("unchanged")
             record.update(last_run_id=run_id, updated_at=at, fetched_at=article.fetched_at or at)
             if old is None:

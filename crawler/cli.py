@@ -106,6 +106,83 @@ def serve(db: str, host: str, port: int) -> None:
         Path(meta.name).unlink(missing_ok=True)
 
 
+@cli.command()
+@DB_OPTION
+@click.option("--dry-run", is_flag=True, help="Only report what would change.")
+def reparse(db: str, dry_run: bool) -> None:
+    """Parse every archived article again from its stored raw page, with no network, and report
+    what changed per field. Changed articles keep their earlier content as a version.
+
+    Example: chinasei reparse --db archive.db --dry-run
+    """
+    from crawler.reparse import reparse as run_reparse
+
+    archive = _open_existing(db)
+    try:
+        report = run_reparse(archive, dry_run=dry_run)
+    finally:
+        archive.close()
+    outcomes = ", ".join(f"{report.outcomes[k]} {k}" for k in ("new", "updated", "unchanged"))
+    click.echo(f"{'Would re-parse' if dry_run else 'Re-parsed'}: {outcomes}, {len(report.failures)} failed")
+    for name, count in report.fields.most_common():
+        click.echo(f"  {name}: {count} changed")
+    for url, reason in report.failures:
+        click.echo(f"  failed: {url}  {reason}")
+
+
+@cli.command()
+@click.argument("url")
+@DB_OPTION
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("tests/pages"),
+              show_default=True, help="Where the parser tests look for saved pages.")
+def fixture(url: str, db: str, folder: Path) -> None:
+    """Turn an archived page into a parser test: its raw bytes and expected item as JSON.
+
+    Example: chinasei fixture http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html --db archive.db
+    """
+    from crawler.fixtures import write_fixture
+
+    archive = _open_existing(db)
+    try:
+        page, expected = write_fixture(archive, url, folder)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        archive.close()
+    click.echo(f"wrote {page}\nwrote {expected}  (review it: it is what the parser says today)")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write (default: standard output; required for warc).")
+def export(db: str, fmt: str, output: Path | None) -> None:
+    """Write the archive out: articles as JSON Lines or CSV, every raw response as WARC.
+
+    Example: chinasei export --format warc -o chinasei.warc.gz --db archive.db
+    """
+    from archive import export as exporters
+
+    archive = _open_existing(db)
+    try:
+        if fmt == "warc":
+            if output is None:
+                raise click.UsageError("--format warc needs --output FILE.warc.gz")
+            with output.open("wb") as out:
+                count = exporters.export_warc(archive, out, output.name)
+        else:
+            write = exporters.export_jsonl if fmt == "jsonl" else exporters.export_csv
+            if output is None:
+                count = write(archive, sys.stdout)
+            else:
+                with output.open("w", encoding="utf-8", newline="") as out:
+                    count = write(archive, out)
+    finally:
+        archive.close()
+    click.echo(f"exported {count} {'responses' if fmt == 'warc' else 'articles'}", err=True)
+
+
 @cli.command("serve-site")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
               show_default="the bundled saved_site/www", help="The saved copy of the site to serve.")

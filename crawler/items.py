@@ -55,6 +55,14 @@ class Article:
         """A JSON-ready dict: what the archive stores and what the expected JSON files hold."""
         return asdict(self)
 
+    def unfileable(self) -> str | None:
+        """Why the archive cannot file this article (no id, title or date), or None."""
+        missing = [name.replace("_", " ") for name in ("title", "published_at", "site_id") if not getattr(self, name)]
+        if not missing:
+            return None
+        problems = "; ".join(self.problems)
+        return f"no {' and no '.join(missing)}" + (f" ({problems})" if problems else "")
+
 
 @dataclass
 class ListingEntry:

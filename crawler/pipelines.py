@@ -23,9 +23,6 @@ from crawler.items import Article, ListingPage, PageFailure
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("title", "published_at", "site_id")
-
-
 class ValidationPipeline:
     """Drop articles the archive cannot file (no id, title or date); count fallbacks and problems."""
 
@@ -39,10 +36,9 @@ class ValidationPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        missing = [name.replace("_", " ") for name in REQUIRED if not getattr(item, name)]
-        if missing:
-            problems = "; ".join(item.problems)
-            raise DropItem(f"no {' and no '.join(missing)}" + (f" ({problems})" if problems else ""))
+        reason = item.unfileable()
+        if reason:
+            raise DropItem(reason)
         for name in item.fallbacks:
             self.stats.inc_value(f"chinasei/fallback/{name}")
         for problem in item.problems:

@@ -124,6 +124,23 @@ def listing_page_url(folder_url: str, index: int, prefix: str = "index", ext: st
     return urlunsplit((parts.scheme, parts.netloc, folder + name, "", ""))
 
 
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
+
+
+def safe_relative_path(url: str) -> str:
+    """A relative file path for a page of the site, made only of plain segments of its URL path.
+
+    Segments that are empty, ``.``/``..``, or hold anything but letters, digits, ``_ . -`` are
+    dropped, so no URL can name a file outside the folder it is written under.
+    """
+    segments = [s for s in urlsplit(url).path.split("/") if _SAFE_SEGMENT.match(s) and s.strip(".")]
+    if not segments:
+        return "index.html"
+    if not segments[-1].endswith((".html", ".htm", ".shtml")):
+        segments.append("index.html")
+    return "/".join(segments)
+
+
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` of a URL."""
     parts = urlsplit(url)

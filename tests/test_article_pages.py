@@ -16,6 +16,8 @@ from crawler.encoding import decode_html
 from tests.conftest import SAVED
 
 CASES = sorted((SAVED / "expected").rglob("*.json"))
+#: Pages captured with ``chinasei fixture URL``: the raw page and its reviewed expected item.
+CAPTURED = sorted((Path(__file__).parent / "pages").rglob("*.json"))
 FIELDS = ["url", "site_id", "title", "published_at", "reporters", "correspondents", "photographers", "authors",
           "source", "editor", "category", "category_path", "body", "body_html", "images", "byline", "problems"]
 
@@ -25,6 +27,14 @@ def parse_saved(root: Path, expected_path: Path) -> tuple[dict, dict]:
     page = root / "www" / expected_path.relative_to(root / "expected").with_suffix(".html")
     article = parse_article(expected["url"], decode_html(page.read_bytes(), "text/html"))
     return article.to_dict(), expected
+
+
+@pytest.mark.parametrize("case", CAPTURED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_captured_page(case: Path):
+    expected = json.loads(case.read_text(encoding="utf-8"))
+    raw = case.with_suffix(".html").read_bytes()
+    got = parse_article(expected["url"], decode_html(raw, expected.pop("content_type"))).to_dict()
+    assert {k: got[k] for k in expected} == expected
 
 
 def test_the_saved_site_has_enough_cases():

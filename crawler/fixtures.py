@@ -1,0 +1,41 @@
+"""Turning an archived page into a parser regression test, in one command.
+
+``chinasei fixture URL`` writes the raw page as received and, beside it, the item the parser makes
+of it now, as JSON, under ``tests/pages/``. The parametrized page test picks both up; review the
+JSON, correct what the parser got wrong, and the test holds the parser to it from then on.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from archive.store import Archive
+from crawler import site
+from crawler.article import parse_article
+from crawler.encoding import decode_html
+
+FIXTURE_FIELDS = ("url", "site_id", "title", "published_at", "reporters", "correspondents", "photographers", "authors",
+                  "source", "editor", "category", "category_path", "body", "body_html", "images", "byline", "problems")
+
+
+def write_fixture(archive: Archive, url: str, folder: Path) -> tuple[Path, Path]:
+    """Write the page stored for ``url`` and its expected item under ``folder``; returns both paths."""
+    canonical = site.canonical_url(url)
+    response = archive.latest_response(canonical) or _by_fetched_url(archive, url)
+    if response is None:
+        raise LookupError(f"no response stored for {url}")
+    text = decode_html(response["body"], response["content_type"])
+    item = parse_article(response["url"], text).to_dict()
+    expected = {name: item[name] for name in FIXTURE_FIELDS} | {"content_type": response["content_type"]}
+    page = folder / site.safe_relative_path(response["url"])
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_bytes(response["body"])
+    json_path = page.with_suffix(".json")
+    json_path.write_text(json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return page, json_path
+
+
+def _by_fetched_url(archive: Archive, url: str) -> dict | None:
+    rows = list(archive.db["responses"].rows_where("fetched_url = ?", [url], order_by="last_fetched_at desc", limit=1))
+    return rows[0] if rows else None

@@ -1,0 +1,124 @@
+"""Re-parsing from raw responses, page fixtures in one command, versions, and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.export import export_csv, export_jsonl, export_warc
+from archive.store import Archive
+from crawler import site
+from crawler.fixtures import write_fixture
+from crawler.reparse import reparse
+from tests.conftest import SAVED, expected_items, scrapy_crawl
+
+SEED = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
+
+
+@pytest.fixture(scope="module")
+def crawled_db(saved_site_url, tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("replay") / "archive.db"
+    scrapy_crawl(saved_site_url, db)
+    return db
+
+
+@pytest.fixture
+def archive(crawled_db, tmp_path) -> Archive:
+    copy = tmp_path / "a.db"
+    shutil.copy(crawled_db, copy)
+    store = Archive(copy)
+    yield store
+    store.close()
+
+
+def test_reparse_of_an_unchanged_archive_changes_nothing(archive):
+    report = reparse(archive)
+    assert report.outcomes == {"unchanged": len(expected_items())}
+    assert report.fields == {} and report.failures == []
+    assert archive.run(report.run_id)["kind"] == "reparse"
+
+
+def test_reparse_brings_a_fix_to_every_article_and_keeps_the_old_version(archive):
+    broken = Database(archive.path)
+    broken.execute("UPDATE articles SET title = 'WRONG', reporters = '[]' WHERE site_id IN (40123, 41207)")
+    broken.execute("DELETE FROM articles WHERE site_id = 38012")
+    broken.close()
+    dry = reparse(archive, dry_run=True)
+    assert dry.outcomes == {"updated": 2, "new": 1, "unchanged": len(expected_items()) - 3}
+    assert archive.article(40123)["title"] == "WRONG"
+    report = reparse(archive)
+    assert report.fields == {"title": 2, "reporters": 2}
+    assert archive.article(40123)["title"] == expected_items()[40123]["title"]
+    assert archive.article(38012)["title"] == expected_items()[38012]["title"]
+    (old,) = archive.versions(40123)
+    assert (old["content"]["title"], old["reason"], sorted(old["changed_fields"])) == ("WRONG", "reparse", ["reporters", "title"])
+    assert archive.search_index.site_ids("WRONG") == set()
+
+
+def test_a_fixture_is_the_raw_page_and_the_item(archive, tmp_path):
+    page, expected_path = write_fixture(archive, SEED, tmp_path / "pages")
+    assert page == tmp_path / "pages/lpz/202011/t20201124_40123.html"
+    assert page.read_bytes() == (SAVED / "www/lpz/202011/t20201124_40123.html").read_bytes()
+    written = json.loads(expected_path.read_text(encoding="utf-8"))
+    truth = expected_items()[40123]
+    assert {k: written[k] for k in truth} == truth
+
+
+def test_a_fixture_path_never_leaves_its_folder():
+    assert site.safe_relative_path("http://x/../../etc/passwd") == "etc/passwd/index.html"
+    assert site.safe_relative_path("http://x//abs/..%2F..%2Fx.html") == "abs/index.html"
+    assert site.safe_relative_path("http://x/lpz/202011/t1.html?a=../b") == "lpz/202011/t1.html"
+    assert site.safe_relative_path("http://x/") == "index.html"
+
+
+def test_fixture_command_for_an_unknown_url(archive, tmp_path):
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    result = CliRunner().invoke(cli, ["fixture", "http://www.chinasei.com.cn/none.html", "--db", str(archive.path),
+                                      "--dir", str(tmp_path)])
+    assert result.exit_code == 1 and "no response stored" in result.output
+
+
+def test_jsonl_and_csv_hold_every_article(archive):
+    out = io.StringIO()
+    assert export_jsonl(archive, out) == len(expected_items())
+    rows = {json.loads(line)["site_id"]: json.loads(line) for line in out.getvalue().splitlines()}
+    assert rows[40123]["reporters"] == ["王敏"] and rows[40123]["title"] == expected_items()[40123]["title"]
+    out = io.StringIO()
+    export_csv(archive, out)
+    table = {int(r["site_id"]): r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert json.loads(table[40123]["correspondents"]) == ["杨盛岚", "赵冠壹"]
+
+
+def test_warc_holds_every_response_as_received(archive, tmp_path):
+    path = tmp_path / "out.warc.gz"
+    with path.open("wb") as out:
+        count = export_warc(archive, out, path.name)
+    assert count == archive.db["responses"].count
+    stored = {(r["url"], r["status"]): r["body"] for r in archive.db["responses"].rows}
+    seen = 0
+    with path.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response":
+                continue
+            status = int(record.http_headers.get_statuscode())
+            body = record.content_stream().read()
+            assert stored[(record.rec_headers.get_header("WARC-Target-URI"), status)] == body
+            assert record.rec_headers.get_header("WARC-Source-URI").startswith("http://127.0.0.1:")
+            seen += 1
+    assert seen == count
+    index = subprocess.run(["warcio", "index", "-f", "warc-target-uri,http:status", str(path)],
+                           capture_output=True, text=True, check=True).stdout
+    lines = [json.loads(line) for line in index.splitlines()]
+    assert {"warc-target-uri": SEED, "http:status": "200"} in lines
+    assert any(line.get("http:status") == "404" for line in lines)
