@@ -108,6 +108,16 @@ def add_search_versions_and_months(db: Database) -> None:
     db["runs"].add_column("kind", str, not_null_default="crawl")
 
 
+@migrations()
+def add_walks_and_run_health(db: Database) -> None:
+    """Which channels a crawl has read to the end; per-run status counts, field fill and health."""
+    db["channels"].add_column("walked_run_id", int)
+    db["runs"].add_column("responses_by_status", str)
+    db["runs"].add_column("field_fill", str)
+    db["runs"].add_column("health", str)
+    db["runs"].add_column("warnings", str)
+
+
 def apply(db: Database) -> None:
     """Bring an archive, new or old, to the current schema."""
     migrations.apply(db)

@@ -197,6 +197,49 @@ class Archive:
         for row in self.db["articles"].rows_where(order_by="published_at desc, site_id desc"):
             yield decode_row(row)
 
+    def known_articles(self) -> dict[int, tuple[str | None, str | None]]:
+        """Every article id the archive knows — archived, or answered 404 — with its publication
+        time and when it was last fetched (200 or 304)."""
+        checked = dict(self.db.execute(
+            "SELECT url, MAX(last_fetched_at) FROM responses WHERE kind = 'article' AND status IN (200, 304, 404) GROUP BY url"
+        ).fetchall())
+        known = {
+            site_id: (published, checked.get(url))
+            for site_id, url, published in self.db.execute("SELECT site_id, url, published_at FROM articles").fetchall()
+        }
+        for (url,) in self.db.execute("SELECT DISTINCT url FROM responses WHERE kind = 'article' AND status = 404").fetchall():
+            site_id = site.site_id(url)
+            if site_id is not None and site_id not in known:
+                known[site_id] = (None, checked.get(url))
+        return known
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        """``If-None-Match`` / ``If-Modified-Since`` from the last good response for ``url``."""
+        rows = list(self.db["responses"].rows_where("url = ? AND status = 200", [url], order_by="last_fetched_at desc", limit=1))
+        if not rows:
+            return {}
+        headers = {k.lower(): v for k, v in json.loads(rows[0]["headers"]).items()}
+        conditional = {}
+        if headers.get("etag"):
+            conditional["If-None-Match"] = headers["etag"][0]
+        if headers.get("last-modified"):
+            conditional["If-Modified-Since"] = headers["last-modified"][0]
+        return conditional
+
+    def walked_channels(self) -> set[str]:
+        """The channels some crawl has read to their last page."""
+        return {row[0] for row in self.db.execute("SELECT url FROM channels WHERE walked_run_id IS NOT NULL").fetchall()}
+
+    def mark_walked(self, run_id: int, folder_url: str) -> None:
+        """Record that this run read the channel's listing to its last page."""
+        with self.db.atomic():
+            self.db.execute("UPDATE channels SET walked_run_id = ? WHERE url = ?", [run_id, folder_url])
+
+    def recent_runs(self, before: int, count: int = 5) -> list[dict[str, Any]]:
+        """The last ``count`` finished crawl runs before run ``before``, newest first."""
+        return list(self.db["runs"].rows_where(
+            "id < ? AND kind = 'crawl' AND status = 'finished'", [before], order_by="id desc", limit=count))
+
     # --- failures and listings -------------------------------------------------------------------
 
     def record_failure(self, run_id: int, failure: PageFailure) -> None:

@@ -35,19 +35,34 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
 @cli.command()
 @DB_OPTION
 @click.option("--base-url", help="Crawl a copy of the site at this address instead of the portal.")
+@click.option("--full", is_flag=True, help="Walk every listing to its end and fetch every article again.")
 @click.option("-s", "--set", "pairs", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting; repeatable.")
-def crawl(db: str, base_url: str | None, pairs: tuple[str, ...]) -> None:
+def crawl(db: str, base_url: str | None, full: bool, pairs: tuple[str, ...]) -> None:
     """Crawl the live portal into the archive, politely (robots.txt, AutoThrottle, 1 s delay).
+
+    Incremental unless --full: listings are read newest first and left where the archive already
+    is. Exit status: 0 done (or another crawl holds the archive), 1 nothing reachable, 3 the run
+    looks unhealthy (fields missing in many articles, empty listings: see the log).
 
     Example: chinasei crawl --db archive.db -s LOG_LEVEL=WARNING
     """
     from crawler.run import crawl as run_crawl
 
-    run = run_crawl(base_url=base_url, db=db, settings=_settings(pairs))
+    settings = _settings(pairs)
+    if full:
+        settings["ARCHIVE_INCREMENTAL"] = False
+    run = run_crawl(base_url=base_url, db=db, settings=settings)
+    if run["status"] == "archive_locked":
+        click.echo(f"Not crawling: {run['message']}. This run exits without touching {db}.", err=True)
+        return
     _print_run(run)
-    if not (run["articles_new"] or run["articles_updated"] or run["articles_unchanged"]):
-        click.echo("No article was archived: is the site reachable?", err=True)
+    if not run["responses"]:
+        click.echo("No response came back: is the site reachable?", err=True)
         sys.exit(1)
+    if run.get("health") == "unhealthy":
+        for warning in json.loads(run["warnings"]):
+            click.echo(f"UNHEALTHY: {warning}", err=True)
+        sys.exit(3)
 
 
 @cli.command()

@@ -100,6 +100,18 @@ class ListingPage:
     extraction: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def is_last(self) -> bool:
+        """True on the last page the pager script announces."""
+        return self.page_count is not None and self.page_index >= self.page_count - 1
+
+
+@dataclass
+class ListingEnd:
+    """The crawl read a channel's listing to its last page: later crawls may stop early in it."""
+
+    folder_url: str
+
 
 @dataclass
 class PageFailure:

@@ -8,6 +8,7 @@ At the end it writes the run's counts and logs a summary that names every failur
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -18,8 +19,9 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from archive.store import Archive
-from crawler import site
-from crawler.items import Article, ListingPage, PageFailure
+from crawler import health, site
+from crawler.items import Article, ListingEnd, ListingPage, PageFailure
+from crawler.lock import ArchiveLock, ArchiveLocked
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class ValidationPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
+        self._count_fill(item)
         reason = item.unfileable()
         if reason:
             raise DropItem(reason)
@@ -45,6 +48,18 @@ class ValidationPipeline:
             logger.warning("%s: %s", item.url, problem)
             self.stats.inc_value("chinasei/article_problems")
         return item
+
+    def _count_fill(self, item: Article) -> None:
+        """Count, before any page is dropped, which watched fields this page had."""
+        self.stats.inc_value("chinasei/parsed")
+        filled = {
+            "title": item.title, "published_at": item.published_at, "body": item.body or item.images,
+            "category": item.category, "images": item.images,
+            "byline": item.reporters or item.correspondents or item.photographers or item.authors or item.source,
+        }
+        for name in health.WATCHED:
+            if filled[name]:
+                self.stats.inc_value(f"chinasei/fill/{name}")
 
 
 class ArchivePipeline:
@@ -56,6 +71,7 @@ class ArchivePipeline:
         self.path = crawler.settings.get("ARCHIVE_DB")
         self.store_responses = crawler.settings.getbool("ARCHIVE_STORE_RESPONSES", True)
         self.archive: Archive | None = None
+        self.lock = ArchiveLock(self.path)
         self.run_id = 0
         self.channels: set[str] = set()
 
@@ -70,13 +86,20 @@ class ArchivePipeline:
     # --- the archive's lifetime ------------------------------------------------------------------
 
     def open_spider(self) -> None:
+        try:
+            self.lock.acquire()
+        except ArchiveLocked as locked:
+            logger.warning("Not crawling into %s: %s (lock file %s)", self.path, locked, self.lock.path)
+            self.stats.set_value("chinasei/archive_locked", str(locked))
+            return
         self.archive = Archive(self.path)
         self.run_id = self.archive.start_run(getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN))
         self.crawler.spider.archive_run_id = self.run_id
         logger.info("Archiving to %s as run %d", self.path, self.run_id)
 
     def close_spider(self) -> None:
-        assert self.archive is not None
+        if self.archive is None:
+            return
         self._check_required_channels()
         stats = self.stats.get_stats()
         counts = {
@@ -88,10 +111,33 @@ class ArchivePipeline:
             "articles_unchanged": stats.get("chinasei/articles/unchanged", 0),
             "failures": len(self.archive.failures(self.run_id)),
         }
+        counts.update(self._health(stats))
         reason = stats.get("finish_reason", "finished")
         self.archive.finish_run(self.run_id, reason, counts, {k: _plain(v) for k, v in stats.items()})
         self._log_summary(counts)
         self.archive.close()
+        self.lock.release()
+
+    def _health(self, stats: dict[str, Any]) -> dict[str, Any]:
+        """Fill rates, responses by status and the health verdict, judged against recent runs."""
+        assert self.archive is not None
+        parsed = stats.get("chinasei/parsed", 0)
+        rates = health.fill_rates({n: stats.get(f"chinasei/fill/{n}", 0) for n in health.WATCHED}, parsed)
+        history = []
+        for run in self.archive.recent_runs(self.run_id):
+            fill = json.loads(run["field_fill"] or "{}")
+            if fill.get("parsed", 0) >= health.MIN_PARSED:
+                history.append(fill["rates"])
+        warnings = health.assess(rates, parsed, history, stats.get("chinasei/empty_listings", 0))
+        for warning in warnings:
+            logger.error("Health: %s — has the portal changed its templates? See crawler/site.py", warning)
+        by_status = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")}
+        return {
+            "responses_by_status": json.dumps(by_status),
+            "field_fill": json.dumps({"parsed": parsed, "rates": rates}),
+            "health": "unhealthy" if warnings else "ok",
+            "warnings": json.dumps(warnings, ensure_ascii=False),
+        }
 
     def _check_required_channels(self) -> None:
         """A channel every crawl must find (领跑者) that this one did not is a failure of the run."""
@@ -124,7 +170,8 @@ class ArchivePipeline:
     # --- items -----------------------------------------------------------------------------------
 
     def process_item(self, item: Any) -> Any:
-        assert self.archive is not None
+        if self.archive is None:
+            return item
         if isinstance(item, Article):
             saved = self.archive.save_article(self.run_id, item)
             self.stats.inc_value(f"chinasei/articles/{saved.outcome}")
@@ -135,6 +182,8 @@ class ArchivePipeline:
         elif isinstance(item, PageFailure):
             self.archive.record_failure(self.run_id, item)
             self.stats.inc_value("chinasei/failures")
+        elif isinstance(item, ListingEnd):
+            self.archive.mark_walked(self.run_id, item.folder_url)
         return item
 
     # --- signals ---------------------------------------------------------------------------------

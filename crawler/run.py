@@ -44,6 +44,9 @@ def crawl(base_url: str | None = None, db: str = "archive.db", settings: Mapping
     crawler = process.create_crawler(ChinaseiSpider)
     process.crawl(crawler, base_url=base_url)
     process.start()
+    locked = crawler.stats.get_value("chinasei/archive_locked")
+    if locked:
+        return {"status": "archive_locked", "message": locked}
     run_id = getattr(crawler.spider, "archive_run_id", None)
     if run_id is None:
         raise RuntimeError("the crawl did not open the archive; see the log above")

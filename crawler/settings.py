@@ -5,6 +5,12 @@ Our own settings share the ``ARCHIVE_`` prefix:
 
 - ``ARCHIVE_DB``: the archive file (default ``archive.db``, or ``$CHINASEI_ARCHIVE_DB``).
 - ``ARCHIVE_STORE_RESPONSES``: keep every raw response (default True).
+- ``ARCHIVE_INCREMENTAL``: skip archived articles and stop paging where the archive starts (default
+  True; ``chinasei crawl --full`` or ``-s ARCHIVE_INCREMENTAL=False`` walks everything).
+- ``ARCHIVE_INCREMENTAL_OVERLAP``: known articles to read past the last new one before stopping (3).
+- ``ARCHIVE_RECHECK_DAYS`` / ``ARCHIVE_RECHECK_HOURS``: re-fetch articles published in the last N
+  days, at most every M hours, with conditional requests, to catch edits in place (7 / 6).
+- ``ARCHIVE_PROGRESS_INTERVAL``: seconds between progress lines in the log (30; 0 turns it off).
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.ArticleFingerprinter"
+SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
+EXTENSIONS = {"crawler.progress.Progress": 500}
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidationPipeline": 100,
     "crawler.pipelines.ArchivePipeline": 800,
@@ -48,6 +56,11 @@ LOG_LEVEL = "INFO"
 
 ARCHIVE_DB = os.environ.get("CHINASEI_ARCHIVE_DB", "archive.db")
 ARCHIVE_STORE_RESPONSES = True
+ARCHIVE_INCREMENTAL = True
+ARCHIVE_INCREMENTAL_OVERLAP = 3
+ARCHIVE_RECHECK_DAYS = 7
+ARCHIVE_RECHECK_HOURS = 6
+ARCHIVE_PROGRESS_INTERVAL = 30
 
 # Scrapy 2.19 opens an HTTP control server by default; an unattended archiver needs no open port.
 REMOTE_CONTROL_ENABLED = False

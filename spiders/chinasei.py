@@ -17,13 +17,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import site
 from crawler.article import parse_article
-from crawler.items import ListingPage, PageFailure
+from crawler.items import ListingEnd, ListingPage, PageFailure
 from crawler.listing import page_channel_links, parse_home, parse_listing
 
 
@@ -40,6 +41,8 @@ class ChinaseiSpider(scrapy.Spider):
             self.allowed_domains = sorted(site.HOSTS)
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.crawler.stats.get_value("chinasei/archive_locked"):
+            raise CloseSpider("archive_locked")
         yield self._request(site.HOME_URL, self.parse_home, kind="home")
 
     # --- navigation ------------------------------------------------------------------------------
@@ -65,10 +68,13 @@ class ChinaseiSpider(scrapy.Spider):
         for problem in page.problems:
             self.logger.warning("Listing %s: %s", response.url, problem)
         if not page.entries:
+            self.crawler.stats.inc_value("chinasei/empty_listings")
             self.logger.warning("Listing %s (%s) shows no articles", response.url, page.channel)
         yield page
         yield from self._follow_entries(page)
-        yield from self._follow_pages(page, index)
+        if page.is_last:
+            yield ListingEnd(page.folder_url)
+        yield from self._follow_pages(page, index, response.url)
         for link in page.channel_links:
             yield self._listing_request(link.url, 0, link.name)
 
@@ -83,19 +89,27 @@ class ChinaseiSpider(scrapy.Spider):
             else:
                 yield self._request(entry.url, self.parse_article, kind="article", listing=page.url)
 
-    def _follow_pages(self, page: ListingPage, index: int) -> Iterator[Request]:
-        """Pages 2… of a listing: all at once from page 1 when the count is known, else one by one."""
-        if page.page_count is not None:
+    def _follow_pages(self, page: ListingPage, index: int, fetched_url: str) -> Iterator[Request]:
+        """Pages 2… of a listing. A full crawl asks for them all at once from page 1 when the pager
+        gives the count; an incremental one asks one page at a time, newest first, marking each
+        request with the page it came from so the incremental policy can stop the walk."""
+        incremental = self.settings.getbool("ARCHIVE_INCREMENTAL", True)
+        if page.page_count is not None and not incremental:
             if index == 0:
                 for n in range(1, page.page_count):
                     url = site.listing_page_url(page.folder_url, n, page.page_prefix, page.page_ext)
                     yield self._listing_request(url, n, page.channel)
-        elif page.entries:
+        elif (page.page_count is not None and not page.is_last) or (page.page_count is None and page.entries):
             url = site.listing_page_url(page.folder_url, index + 1, page.page_prefix, page.page_ext)
-            yield self._listing_request(url, index + 1, page.channel, probe=True)
+            request = self._listing_request(url, index + 1, page.channel, probe=page.page_count is None)
+            request.meta["next_page_of"] = fetched_url
+            yield request
 
     def parse_article(self, response: Response, listing: str | None = None) -> Iterator[Any]:
         """Parse an article page into an item; follow the channels it links (its breadcrumb's too)."""
+        if response.status == 304:
+            self.crawler.stats.inc_value("chinasei/articles/not_modified")
+            return
         if not isinstance(response, TextResponse):
             yield self._not_html(response, "article")
             return
@@ -112,12 +126,14 @@ class ChinaseiSpider(scrapy.Spider):
 
     # --- failures --------------------------------------------------------------------------------
 
-    def failed(self, failure: Failure) -> Iterator[PageFailure]:
+    def failed(self, failure: Failure) -> Iterator[PageFailure | ListingEnd]:
         """Record a page that could not be fetched; the end of an unknown-length listing is not one."""
         request = failure.request
         status = failure.value.response.status if failure.check(HttpError) else None
         if request.cb_kwargs.get("probe") and status == 404:
             self.logger.info("Listing ends before %s", request.url)
+            folder = site.listing_page_url(site.to_canonical(request.url, self.fetch_origin), 0).rsplit("/", 1)[0] + "/"
+            yield ListingEnd(folder)
             return
         reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"
         kind = request.meta.get("kind", "page")

@@ -94,13 +94,13 @@ def test_sqlite_utils_reads_the_archive_as_it_stands(crawled):
     assert counts["articles"] == len(expected_items())
 
 
-def test_a_second_crawl_changes_nothing(crawled, saved_site_url, tmp_path):
+def test_a_second_full_crawl_changes_nothing(crawled, saved_site_url, tmp_path):
     db, _ = crawled
     again = tmp_path / "again.db"
     shutil.copy(db, again)
     before = query(again, "SELECT * FROM articles ORDER BY site_id")
     responses = query(again, "SELECT id, body FROM responses ORDER BY id")
-    scrapy_crawl(saved_site_url, again)
+    scrapy_crawl(saved_site_url, again, "-s", "ARCHIVE_INCREMENTAL=False")
     assert query(again, "SELECT * FROM articles ORDER BY site_id") == before
     assert query(again, "SELECT id, body FROM responses ORDER BY id") == responses
     (new, updated, unchanged), = query(again, "SELECT articles_new, articles_updated, articles_unchanged FROM runs WHERE id = 2")
@@ -115,7 +115,7 @@ def test_an_edited_article_is_updated_in_place(tmp_path):
     with localsite.serve(site) as url:
         scrapy_crawl(url, db)
         page.write_text(page.read_text(encoding="utf-8").replace("率先实现规模化应用", "率先实现大规模应用"), encoding="utf-8")
-        scrapy_crawl(url, db)
+        scrapy_crawl(url, db, "-s", "ARCHIVE_INCREMENTAL=False")
     assert query(db, "SELECT COUNT(*) FROM articles") == [(len(expected_items()),)]
     (body,), = query(db, "SELECT body FROM articles WHERE site_id = 41207")
     assert "率先实现大规模应用" in body

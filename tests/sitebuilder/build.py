@@ -51,9 +51,10 @@ def relative_link(from_folder: str, path: str) -> str:
     return rel if rel.startswith("../") else "./" + rel
 
 
-def build(out: Path, layout: str = "notes", expected: Path | None = None) -> list[Spec]:
-    """Write the site (and, if asked, the expected items) and return the articles it holds."""
-    specs = articles()
+def build(out: Path, layout: str = "notes", expected: Path | None = None, extra: list[Spec] = ()) -> list[Spec]:
+    """Write the site (and, if asked, the expected items) and return the articles it holds;
+    ``extra`` articles are published on top, as the portal publishes new ones."""
+    specs = articles() + list(extra)
     hot = sorted(specs, key=lambda s: s.published_at, reverse=True)[:3]
     _write(out / "robots.txt", ROBOTS)
     for spec in specs:
