@@ -213,6 +213,15 @@ class Archive:
                 known[site_id] = (None, checked.get(url))
         return known
 
+    def failed_article_urls(self, give_up_after: int = 5) -> list[str]:
+        """Articles that failed in some run (not with 404) and are not archived: the next crawl
+        retries them directly, wherever they now stand in their listings — until they have failed
+        in ``give_up_after`` runs."""
+        return [row[0] for row in self.db.execute(
+            """SELECT url FROM failures
+               WHERE kind = 'article' AND COALESCE(status, 0) != 404 AND url NOT IN (SELECT url FROM articles)
+               GROUP BY url HAVING COUNT(DISTINCT run_id) < ? ORDER BY url""", [give_up_after]).fetchall()]
+
     def conditional_headers(self, url: str) -> dict[str, str]:
         """``If-None-Match`` / ``If-Modified-Since`` from the last good response for ``url``."""
         rows = list(self.db["responses"].rows_where("url = ? AND status = 200", [url], order_by="last_fetched_at desc", limit=1))

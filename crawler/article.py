@@ -72,7 +72,28 @@ def parse_article(url: str, text: str, fetched_at: str | None = None) -> Article
     for field_name in ("title", "published_at"):
         if not getattr(article, field_name):
             article.problems.append(f"no {field_name.replace('_', ' ')} found")
+    error = error_page_marker(root, article, body)
+    if error:
+        article.problems.insert(0, f"error page: the page says {error} (served as 200)")
     return article
+
+
+def error_page_marker(root: html.HtmlElement, article: Article, body: Body | None) -> str | None:
+    """What an error page served with status 200 says (页面不存在), or None for a real article.
+
+    An article may mention those words, so they count only on a page without the site's body
+    markers, in its title or in a page that short.
+    """
+    if body is not None and body.rule.startswith("site:"):
+        return None
+    title_tag = root.find(".//title")
+    titles = " ".join(filter(None, [article.title, dom.element_text(title_tag) if title_tag is not None else ""]))
+    page = root.find("body")
+    text = dom.normalize_space(page.text_content()) if page is not None else ""
+    for marker in site.ERROR_PAGE_MARKERS:
+        if marker in titles or (marker in text and len(text) < 400):
+            return marker
+    return None
 
 
 # --- Where things are ----------------------------------------------------------------------------

@@ -16,9 +16,17 @@ from crawler import site
 
 
 class ArticleFingerprinter(RequestFingerprinter):
-    """Scrapy's fingerprinter, except that GET requests for articles are keyed by site id."""
+    """Scrapy's fingerprinter, except that GET requests for articles are keyed by site id.
+
+    A redirect hop is keyed by its URL and hop count instead: redirected requests go back through
+    the duplicate filter, which would otherwise drop a redirect loop (or a redirect to another URL
+    of the same article) without a word, where it must run into REDIRECT_MAX_TIMES and be recorded.
+    """
 
     def fingerprint(self, request: Request) -> bytes:
+        hops = request.meta.get("redirect_times")
+        if hops:
+            return hashlib.sha1(f"chinasei-redirect:{hops}:{request.url}".encode()).digest()
         article_id = site.site_id(request.url)
         if article_id is None or request.method != "GET":
             return super().fingerprint(request)

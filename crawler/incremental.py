@@ -8,6 +8,8 @@ this middleware, loaded with the ids the archive knows:
   re-check: published within ``ARCHIVE_RECHECK_DAYS`` and not fetched for ``ARCHIVE_RECHECK_HOURS``.
   A re-check is a conditional request (``If-None-Match``/``If-Modified-Since`` from the stored
   response), so an unchanged page costs a 304;
+- retries, at the start, every article that failed in an earlier run and is not archived, since
+  stopping early in a listing would never reach one that sits deep in it;
 - drops the request for a listing's next page once a page shows nothing new and, after the last
   new article, at least ``ARCHIVE_INCREMENTAL_OVERLAP`` known ones — but only in a channel some
   crawl has read to its end. A channel never walked to the end (a first crawl that was killed) is
@@ -74,6 +76,17 @@ class IncrementalMiddleware:
             self.archive.close()
 
     # --- the policy ------------------------------------------------------------------------------
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item in start:
+            yield item
+        assert self.archive is not None
+        retries = self.archive.failed_article_urls()
+        if retries:
+            logger.info("Retrying %d articles that failed before", len(retries))
+        for url in retries:
+            self.stats.inc_value("chinasei/incremental/retried_failures")
+            yield self.crawler.spider.article_request(url)
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         for item in result:

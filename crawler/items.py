@@ -56,7 +56,10 @@ class Article:
         return asdict(self)
 
     def unfileable(self) -> str | None:
-        """Why the archive cannot file this article (no id, title or date), or None."""
+        """Why the archive cannot file this article (an error page; no id, title or date), or None."""
+        error = next((p for p in self.problems if p.startswith("error page")), None)
+        if error:
+            return error
         missing = [name.replace("_", " ") for name in ("title", "published_at", "site_id") if not getattr(self, name)]
         if not missing:
             return None

@@ -72,6 +72,8 @@ CHROME_MARKERS = (
     "Copyright 中国战略新兴产业网",
     "地址(Address)",
 )
+#: What the portal's error pages say, served with status 200 in the normal template.
+ERROR_PAGE_MARKERS = ("页面不存在", "您访问的页面不存在", "页面已删除", "404 Not Found", "文章不存在")
 #: Suffixes the ``<title>`` element adds after the article title.
 TITLE_SUFFIX = re.compile(r"\s*[-_|—–]+\s*" + SITE_NAME + r"\s*$")
 

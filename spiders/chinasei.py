@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from crawler import site
 from crawler.article import parse_article
+from crawler.failures import describe
 from crawler.items import ListingEnd, ListingPage, PageFailure
 from crawler.listing import page_channel_links, parse_home, parse_listing
 
@@ -87,7 +88,7 @@ class ChinaseiSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("chinasei/non_article_links")
                 self.logger.info("Listing %s links %s, which is not an article URL", page.url, entry.url)
             else:
-                yield self._request(entry.url, self.parse_article, kind="article", listing=page.url)
+                yield self.article_request(entry.url, listing=page.url)
 
     def _follow_pages(self, page: ListingPage, index: int, fetched_url: str) -> Iterator[Request]:
         """Pages 2… of a listing. A full crawl asks for them all at once from page 1 when the pager
@@ -135,7 +136,7 @@ class ChinaseiSpider(scrapy.Spider):
             folder = site.listing_page_url(site.to_canonical(request.url, self.fetch_origin), 0).rsplit("/", 1)[0] + "/"
             yield ListingEnd(folder)
             return
-        reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        reason = describe(failure)
         kind = request.meta.get("kind", "page")
         if kind == "article" and request.cb_kwargs.get("listing"):
             reason += f" (linked from {request.cb_kwargs['listing']})"
@@ -143,6 +144,11 @@ class ChinaseiSpider(scrapy.Spider):
         yield PageFailure(url=site.to_canonical(request.url, self.fetch_origin), kind=kind, reason=reason, status=status)
 
     # --- requests --------------------------------------------------------------------------------
+
+    def article_request(self, url: str, listing: str | None = None) -> Request:
+        """The request for an article page, by its live-site URL."""
+        kwargs = {"listing": listing} if listing else {}
+        return self._request(url, self.parse_article, kind="article", **kwargs)
 
     def _canonical(self, response: Response) -> str:
         return site.to_canonical(response.url, self.fetch_origin)
