@@ -18,6 +18,7 @@ from lxml import html
 from crawler import byline as bylines
 from crawler import dates, dom, site
 from crawler.cleaning import absolute_url, clean_body_html, image_source
+from crawler.encoding import decode_page
 from crawler.items import Article, Image
 
 FONT_CONTROL = re.compile(r"^字体\s*[:：]")
@@ -42,6 +43,16 @@ class Header:
     lines: list[str]
     breadcrumb_at: int | None
     after_body: list[str]
+
+
+def parse_article_response(url: str, body: bytes, content_type: str | None, fetched_at: str | None = None) -> Article:
+    """Parse an article page from the bytes received: decoded as :mod:`crawler.encoding` says, and a
+    note among the problems when the page's declared encoding was wrong."""
+    decoded = decode_page(body, content_type)
+    article = parse_article(url, decoded.text, fetched_at=fetched_at)
+    if decoded.note:
+        article.problems.append(f"encoding: {decoded.note}")
+    return article
 
 
 def parse_article(url: str, text: str, fetched_at: str | None = None) -> Article:
@@ -115,7 +126,7 @@ def find_body(root: html.HtmlElement) -> Body | None:
 
 def _densest_block(root: html.HtmlElement) -> html.HtmlElement | None:
     best, best_score = None, 40
-    for element in root.iter("div", "td", "section", "article", "main"):
+    for element in root.iter("div", "td", "section", "article", "main", "body"):
         paragraphs = [c for c in element if isinstance(c.tag, str) and c.tag in ("p", "div", "table")]
         text = sum(len(dom.normalize_space(p.text_content())) for p in paragraphs if p.tag != "div" or not len(p))
         links = sum(len(dom.normalize_space(a.text_content())) for a in element.iter("a"))

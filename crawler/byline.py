@@ -37,18 +37,33 @@ ROLE_WORDS: dict[str, str] = {
     "责编": "editor",
     "编辑": "editor",
     "来源": "source",
+    # the same roles in traditional characters, for Big5 pages and reposts from Taiwan and Hong Kong
+    "記者": "reporters",
+    "本報記者": "reporters",
+    "特約記者": "reporters",
+    "通訊員": "correspondents",
+    "攝影": "photographers",
+    "圖片": "photographers",
+    "責任編輯": "editor",
+    "編輯": "editor",
+    "來源": "source",
 }
 #: Suffixes glued to a name, and the roles they give it.
 NAME_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("图文报道", ("reporters", "photographers")),
     ("摄影报道", ("reporters", "photographers")),
+    ("圖文報導", ("reporters", "photographers")),
+    ("攝影報導", ("reporters", "photographers")),
     ("报道", ("reporters",)),
+    ("報導", ("reporters",)),
+    ("報道", ("reporters",)),
     ("摄", ("photographers",)),
+    ("攝", ("photographers",)),
 )
 _ROLE_ALT = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
-_ROLE_WORD = re.compile(f"(?:{_ROLE_ALT})(?!报道)")
+_ROLE_WORD = re.compile(f"(?:{_ROLE_ALT})(?!报道|報導)")
 #: A role suffix written apart from its name (``欧阳修远 摄影报道``) belongs to that name.
-_LOOSE_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff])\s+(图文报道|摄影报道)(?=$|[\s、，,)）])")
+_LOOSE_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff])\s+(图文报道|摄影报道|圖文報導|攝影報導)(?=$|[\s、，,)）])")
 #: ``图/张三`` and ``文/李四``: one-character roles, only in that slash or colon form.
 _SHORT_ROLE = re.compile(r"(?:(?<=^)|(?<=[\s、，,(（]))(图|文|摄)\s*[/／:：|]\s*")
 _SEPARATORS = re.compile(r"[\s、，,;；/／|]+")
@@ -132,7 +147,7 @@ def parse_roles(text: str, default_role: str | None = None) -> Byline | None:
     byline, role = Byline(), default_role
     for token in _SEPARATORS.split(text.strip(" :：" + _BRACKETS)):
         token = token.strip(":：" + _BRACKETS)
-        if not token or token in ("报道", "摄"):
+        if not token or token in ("报道", "摄", "報導", "報道", "攝"):
             continue
         if token in ROLE_WORDS:
             role = ROLE_WORDS[token]

@@ -62,31 +62,33 @@ def _clean_element(element: etree._Element, base_url: str) -> None:
     if not isinstance(element.tag, str):
         element.drop_tree()
         return
-    tag = RENAME.get(element.tag.lower(), element.tag.lower())
-    element.tag = tag
-    if tag in DROP_WITH_CONTENT:
+    name = element.tag.lower()
+    name = RENAME.get(name, name)
+    if name in DROP_WITH_CONTENT:
         element.drop_tree()
         return
-    if tag == "div" and not any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element.iterdescendants()):
-        element.tag = tag = "p"
-    if tag not in ALLOWED:
+    if name == "div" and not any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element.iterdescendants()):
+        name = "p"
+    if name not in ALLOWED:  # unknown tags, malformed names (``s<p``) included, keep only their content
         element.drop_tag()
         return
-    keep = {name: element.get(name) for name in ALLOWED[tag] if element.get(name) is not None}
-    if tag == "img":
+    if element.tag != name:
+        element.tag = name
+    keep = {attr: element.get(attr) for attr in ALLOWED[name] if element.get(attr) is not None}
+    if name == "img":
         keep["src"] = absolute_url(base_url, image_source(element)) or ""
         if not keep.get("alt"):
             keep.pop("alt", None)
-    if tag == "a":
+    if name == "a":
         href = absolute_url(base_url, keep.get("href"))
         keep.pop("href", None)
         if href:
             keep["href"] = href
     element.attrib.clear()
-    for name in ALLOWED[tag]:
-        if name in keep:
-            element.set(name, keep[name])
-    if tag == "img" and not element.get("src"):
+    for attr in ALLOWED[name]:
+        if attr in keep:
+            element.set(attr, keep[attr])
+    if name == "img" and not element.get("src"):
         element.drop_tree()
 
 

@@ -88,15 +88,16 @@ def _render(element: etree._Element, parts: list[str], hole: etree._Element | No
         parts.append(element.tail)
 
 
-def find_comment(root: html.HtmlElement, marker: str) -> etree._Comment | None:
-    """The first HTML comment whose text contains ``marker``."""
+def find_comment(root: html.HtmlElement, markers: str | tuple[str, ...]) -> etree._Comment | None:
+    """The first HTML comment whose text contains the marker (or one of the markers)."""
+    markers = (markers,) if isinstance(markers, str) else markers
     for comment in root.iter(etree.Comment):
-        if marker in (comment.text or ""):
+        if any(marker in (comment.text or "") for marker in markers):
             return comment
     return None
 
 
-def region_between(root: html.HtmlElement, start: str, end: str) -> html.HtmlElement | None:
+def region_between(root: html.HtmlElement, start: str | tuple[str, ...], end: str | tuple[str, ...]) -> html.HtmlElement | None:
     """A new ``<div>`` holding copies of what stands between two comment markers.
 
     TRS templates wrap the article body and the listing in such comments. The end marker is
@@ -108,8 +109,9 @@ def region_between(root: html.HtmlElement, start: str, end: str) -> html.HtmlEle
         return None
     region = html.Element("div")
     region.text = first.tail
+    ends = (end,) if isinstance(end, str) else end
     for sibling in first.itersiblings():
-        if isinstance(sibling, etree._Comment) and end in (sibling.text or ""):
+        if isinstance(sibling, etree._Comment) and any(marker in (sibling.text or "") for marker in ends):
             break
         region.append(copy.deepcopy(sibling))
     return region

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from archive.store import Archive
 from crawler import site
-from crawler.article import parse_article
-from crawler.encoding import decode_html
+from crawler.article import parse_article_response
 
 FIXTURE_FIELDS = ("url", "site_id", "title", "published_at", "reporters", "correspondents", "photographers", "authors",
                   "source", "editor", "category", "category_path", "body", "body_html", "images", "byline", "problems")
@@ -25,8 +24,7 @@ def write_fixture(archive: Archive, url: str, folder: Path) -> tuple[Path, Path]
     response = archive.latest_response(canonical) or _by_fetched_url(archive, url)
     if response is None:
         raise LookupError(f"no response stored for {url}")
-    text = decode_html(response["body"], response["content_type"])
-    item = parse_article(response["url"], text).to_dict()
+    item = parse_article_response(response["url"], response["body"], response["content_type"]).to_dict()
     expected = {name: item[name] for name in FIXTURE_FIELDS} | {"content_type": response["content_type"]}
     page = folder / site.safe_relative_path(response["url"])
     page.parent.mkdir(parents=True, exist_ok=True)

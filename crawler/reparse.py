@@ -13,8 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from archive.store import CONTENT_FIELDS, Archive, article_record, decode_row
-from crawler.article import parse_article
-from crawler.encoding import decode_html
+from crawler.article import parse_article_response
 from crawler.items import Article, PageFailure
 
 
@@ -34,8 +33,8 @@ def reparse(archive: Archive, dry_run: bool = False) -> ReparseReport:
     if not dry_run:
         report.run_id = archive.start_run("reparse", kind="reparse")
     for response in archive.latest_article_responses():
-        text = decode_html(response["body"], response["content_type"])
-        article = parse_article(response["url"], text, fetched_at=response["last_fetched_at"])
+        article = parse_article_response(response["url"], response["body"], response["content_type"],
+                                         fetched_at=response["last_fetched_at"])
         reason = article.unfileable()
         if reason:
             report.failures.append((response["url"], reason))

@@ -22,8 +22,9 @@ TIMEZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 # --- Listings -------------------------------------------------------------------------------------
 
-LIST_START = "文字列表页开始"
-LIST_END = "文字列表页结束"
+#: TRS writes these comments in the template's script: simplified, or traditional on a Big5 site.
+LIST_START = ("文字列表页开始", "文字列表頁開始")
+LIST_END = ("文字列表页结束", "文字列表頁結束")
 
 #: ``createPageHTML(countPage, currentPage, "index", "html")`` and the newer TRS form
 #: ``createPageHTML('page_div', 5, 0, 'index', 'html', 100)``: the arguments, in any of those forms.
@@ -55,8 +56,8 @@ MORE_LINK = re.compile(r"^\s*(更多|more)\s*[>»›]*\s*$", re.IGNORECASE)
 
 #: ``/<channel>/<sub>/YYYYMM/tYYYYMMDD_<id>.html``; ``<id>`` is unique across the site.
 ARTICLE_PATH = re.compile(r"/t(?P<date>\d{8})_(?P<id>\d+)\.s?html?$")
-BODY_START = "正文内容开始"
-BODY_END = "正文内容结束"
+BODY_START = ("正文内容开始", "正文內容開始")
+BODY_END = ("正文内容结束", "正文內容結束")
 #: The TRS rich-text container that holds the body when the comment markers are absent.
 BODY_CLASSES = ("TRS_Editor", "TRS_UEDITOR", "article-content", "content")
 #: The breadcrumb's lead words and separators: ``您的位置:首页 > 领跑者``.

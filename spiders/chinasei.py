@@ -23,7 +23,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import site
-from crawler.article import parse_article
+from crawler.article import parse_article_response
+from crawler.encoding import decode_html
 from crawler.failures import describe
 from crawler.items import ListingEnd, ListingPage, PageFailure
 from crawler.listing import page_channel_links, parse_home, parse_listing
@@ -50,7 +51,7 @@ class ChinaseiSpider(scrapy.Spider):
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         """Follow every channel the home page links to, from its menu and its blocks."""
-        channels = parse_home(self._canonical(response), response.text)
+        channels = parse_home(self._canonical(response), decode_html(response.body, self._content_type(response)))
         if not channels:
             self.logger.error("No channel links on the home page %s: the site's layout has changed", response.url)
             yield PageFailure(url=self._canonical(response), kind="home", reason="no channel links found")
@@ -64,7 +65,7 @@ class ChinaseiSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self._not_html(response, "listing")
             return
-        page = parse_listing(self._canonical(response), response.text)
+        page = parse_listing(self._canonical(response), decode_html(response.body, self._content_type(response)))
         page.channel = page.channel or channel
         for problem in page.problems:
             self.logger.warning("Listing %s: %s", response.url, problem)
@@ -115,8 +116,8 @@ class ChinaseiSpider(scrapy.Spider):
             yield self._not_html(response, "article")
             return
         fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        yield parse_article(self._canonical(response), response.text, fetched_at=fetched_at)
-        for link in page_channel_links(self._canonical(response), response.text):
+        yield parse_article_response(self._canonical(response), response.body, self._content_type(response), fetched_at)
+        for link in page_channel_links(self._canonical(response), decode_html(response.body, self._content_type(response))):
             yield self._listing_request(link.url, 0, link.name)
 
     def _not_html(self, response: Response, kind: str) -> PageFailure:
@@ -149,6 +150,11 @@ class ChinaseiSpider(scrapy.Spider):
         """The request for an article page, by its live-site URL."""
         kwargs = {"listing": listing} if listing else {}
         return self._request(url, self.parse_article, kind="article", **kwargs)
+
+    @staticmethod
+    def _content_type(response: Response) -> str | None:
+        value = response.headers.get("Content-Type")
+        return value.decode("latin-1") if value else None
 
     def _canonical(self, response: Response) -> str:
         return site.to_canonical(response.url, self.fetch_origin)

@@ -63,7 +63,8 @@ def test_every_fault_is_recorded_with_its_reason(damaged):
     assert failures == {
         "lpz/202103/t20210301_99999.html": ("article", f"HTTP 404 (linked from {LIVE}/lpz/)"),
         NO_TITLE: ("article", "no title (no title found)"),
-        GARBAGE: ("article", "no title (no body found; no title found)"),
+        GARBAGE: ("article", "no title (no body found; no title found; encoding: not text in any likely encoding "
+                             "(binary data, or a damaged page?); read as utf8)"),
         "zcjd/index_1.html": ("listing", "HTTP 404"),  # read page by page, the walk stops at the first gap
     }
     for url in failures:

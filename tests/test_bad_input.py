@@ -1,0 +1,134 @@
+"""Bad input: every page gives a correct item or a readable reason — never a crash, never a field
+silently left empty."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.article import parse_article, parse_article_response
+from crawler.listing import parse_home, parse_listing
+from tests.conftest import SAVED
+
+SEED_URL = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
+SEED_PAGE = (SAVED / "www/lpz/202011/t20201124_40123.html").read_text(encoding="utf-8")
+SEED = json.loads((SAVED / "expected/lpz/202011/t20201124_40123.json").read_text(encoding="utf-8"))
+NO_META = SEED_PAGE.replace('<meta charset="utf-8">', "")
+TRADITIONAL = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5"><title>{title}_中國戰略新興產業網</title></head>'
+    "<body><div>您的位置:首頁 &gt; 領跑者</div><div>{title}</div><div>2021-05-25 10:00</div><!--正文內容開始-->"
+    "<p>（記者 張三）</p><p>{body}</p><!--正文內容結束--></body></html>"
+)
+TRAD_TITLE = "台灣半導體產業發展報導"
+TRAD_BODY = "記者從多個產業園區了解到，今年以來新增企業數量同比增長三成，一批重點項目相繼開工建設，帶動上下游企業加快集聚發展。"
+
+
+@pytest.mark.parametrize(("name", "body", "content_type"), [
+    ("utf-8 declared in meta", SEED_PAGE.encode("utf-8"), "text/html"),
+    ("utf-8 with a BOM, no declaration", b"\xef\xbb\xbf" + NO_META.encode("utf-8"), "text/html"),
+    ("gbk declared as gb2312", SEED_PAGE.replace('<meta charset="utf-8">', '<meta charset="gb2312">').encode("gbk", errors="xmlcharrefreplace"), "text/html"),
+    ("gbk, but the header says utf-8", NO_META.encode("gbk", errors="xmlcharrefreplace"), "text/html; charset=utf-8"),
+    ("gbk, but the meta says utf-8", SEED_PAGE.encode("gbk", errors="xmlcharrefreplace"), "text/html"),
+    ("gb18030 with characters beyond gbk", SEED_PAGE.replace('<meta charset="utf-8">', '<meta charset="gb18030">')
+     .replace("冯卫华表示", "冯卫华\U00020000表示").encode("gb18030", errors="xmlcharrefreplace"), None),
+    ("utf-8 with no declaration at all", NO_META.encode("utf-8"), None),
+])
+def test_simplified_pages_in_any_encoding(name, body, content_type):
+    article = parse_article_response(SEED_URL, body, content_type)
+    assert article.title == SEED["title"], name
+    assert article.reporters == SEED["reporters"]
+    assert article.body.replace("\U00020000", "") == SEED["body"]
+
+
+@pytest.mark.parametrize(("name", "body", "content_type"), [
+    ("big5 declared", TRADITIONAL.format(title=TRAD_TITLE, body=TRAD_BODY).encode("big5", errors="xmlcharrefreplace"), "text/html"),
+    ("big5, no declaration", TRADITIONAL.format(title=TRAD_TITLE, body=TRAD_BODY).replace("; charset=big5", "").encode("big5", errors="xmlcharrefreplace"), None),
+    ("big5, the header says gbk", TRADITIONAL.format(title=TRAD_TITLE, body=TRAD_BODY).replace("; charset=big5", "").encode("big5", errors="xmlcharrefreplace"),
+     "text/html; charset=gbk"),
+])
+def test_traditional_pages_in_big5(name, body, content_type):
+    article = parse_article_response(SEED_URL, body, content_type)
+    assert (article.title, article.body, article.reporters) == (TRAD_TITLE, TRAD_BODY, ["張三"]), name
+
+
+def test_a_lie_that_was_caught_is_said():
+    article = parse_article_response(SEED_URL, NO_META.encode("gbk", errors="xmlcharrefreplace"), "text/html; charset=utf-8")
+    assert "encoding: declared or detected as utf-8, read as gb18030" in article.problems
+
+
+def test_mojibake_is_repaired():
+    garbled = SEED_PAGE.encode("utf-8").decode("latin-1").encode("utf-8")
+    article = parse_article_response(SEED_URL, garbled, "text/html; charset=utf-8")
+    assert article.title == SEED["title"]
+    assert "encoding: declared or detected as utf-8, read as utf-8 (repaired from mojibake)" in article.problems
+
+
+def test_html_that_never_closes_its_tags():
+    cut = SEED_PAGE[: SEED_PAGE.index("打好脱贫攻坚战")]
+    article = parse_article(SEED_URL, cut.replace("</p>", "").replace("</div>", ""))
+    assert article.title == SEED["title"] and article.published_at == SEED["published_at"]
+    assert article.body.startswith(SEED["body"][:200]) and article.reporters == ["王敏"]
+
+
+def test_an_empty_body():
+    article = parse_article_response(SEED_URL, b"", "text/html")
+    assert article.unfileable() == "no title (no body found; no title found)"
+
+
+def test_titles_full_of_white_space_and_entities():
+    page = SEED_PAGE.replace(SEED["title"], "  \n\t&nbsp;天津&amp;北辰&#x533A;&#21306;：&lt;标题&gt;\u3000 ", 2)
+    article = parse_article(SEED_URL, page.replace(f"<title>{SEED['title']}", "<title>"))
+    assert article.title == "天津&北辰区区：<标题>"
+
+
+# --- generated and mutated pages ------------------------------------------------------------------
+
+PAGES = [p.read_text(encoding="utf-8", errors="replace") for p in sorted((SAVED / "www").rglob("*.html"))[::4]]
+TAGS = ["<p>", "</p>", "<div>", "</div>", "<!--正文内容开始-->", "<!--正文内容结束-->", "<!--文字列表页开始-->", "<script>",
+        "<table><tr><td>", "<img src='x.jpg'>", "<br>", "您的位置:首页 > ", "2021-02-30 10:00", "（记者 ", "）", "&#0;", "\x00", "\ufffd"]
+
+
+@st.composite
+def mutated_pages(draw) -> str:
+    page = draw(st.sampled_from(PAGES))
+    for _ in range(draw(st.integers(0, 6))):
+        kind = draw(st.sampled_from(["cut", "dup", "insert", "drop_tag"]))
+        at = draw(st.integers(0, max(0, len(page) - 1)))
+        span = draw(st.integers(0, 400))
+        if kind == "cut":
+            page = page[:at] + page[at + span :]
+        elif kind == "dup":
+            page = page[:at] + page[at : at + span] * 2 + page[at + span :]
+        elif kind == "insert":
+            page = page[:at] + draw(st.sampled_from(TAGS) | st.text(max_size=20)) + page[at:]
+        else:
+            page = page.replace(draw(st.sampled_from(TAGS)), "", 1)
+    return page
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_pages() | st.text(max_size=3000))
+def test_parsers_never_crash_and_never_leave_a_field_silently_empty(page):
+    article = parse_article(SEED_URL, page)
+    if not article.title:
+        assert "no title found" in article.problems
+    if not article.published_at:
+        assert "no published at found" in article.problems
+    if not article.body and not article.images:
+        assert "empty body" in article.problems or "no body found" in article.problems
+    reason = article.unfileable()
+    assert reason is None or (reason and "\n" not in reason)
+    listing = parse_listing("http://www.chinasei.com.cn/lpz/", page)
+    assert listing.entries or listing.problems or "文字列表页开始" in page
+    parse_home("http://www.chinasei.com.cn/", page)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=4000), st.sampled_from([None, "text/html", "text/html; charset=utf-8", "text/html; charset=gbk",
+                                                 "application/octet-stream"]))
+def test_any_bytes_give_an_item_or_a_reason(body, content_type):
+    article = parse_article_response(SEED_URL, body, content_type)
+    assert article.unfileable() or (article.title and article.published_at)
