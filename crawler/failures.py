@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     "ConnectionRefusedError": "the server refused the connection",
     "DNSLookupError": "the host name did not resolve",
     "TCPTimedOutError": "the connection timed out",
+    "DownloadCancelledError": "the response was larger than DOWNLOAD_MAXSIZE, so it was not downloaded",
 }
 
 
@@ -38,6 +39,8 @@ def describe(failure: Failure) -> str:
     message = failure.getErrorMessage().strip()
     if failure.check(IgnoreRequest) and "max redirections" in message:
         return "too many redirects (a redirect loop?)"
+    if failure.check(IgnoreRequest) and "offsite" in message:
+        return f"redirected off the site ({message.split('to ', 1)[-1]}), not followed"
     if failure.check(IgnoreRequest) and "maxsize" in message.lower().replace("_", ""):
         return "the response was larger than DOWNLOAD_MAXSIZE"
     for cls in failure.type.__mro__:

@@ -38,7 +38,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
@@ -46,6 +46,7 @@ TELNETCONSOLE_ENABLED = False
 
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.ArticleFingerprinter"
 SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.OffsiteRedirectMiddleware": 650}  # before RedirectMiddleware (600)
 EXTENSIONS = {"crawler.progress.Progress": 500}
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidationPipeline": 100,

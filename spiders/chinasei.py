@@ -141,8 +141,9 @@ class ChinaseiSpider(scrapy.Spider):
         kind = request.meta.get("kind", "page")
         if kind == "article" and request.cb_kwargs.get("listing"):
             reason += f" (linked from {request.cb_kwargs['listing']})"
-        self.logger.warning("Failed %s %s: %s", kind, request.url, reason)
-        yield PageFailure(url=site.to_canonical(request.url, self.fetch_origin), kind=kind, reason=reason, status=status)
+        first_url = request.meta.get("redirect_urls", [request.url])[0]  # the page asked for, not where it redirected
+        self.logger.warning("Failed %s %s: %s", kind, first_url, reason)
+        yield PageFailure(url=site.to_canonical(first_url, self.fetch_origin), kind=kind, reason=reason, status=status)
 
     # --- requests --------------------------------------------------------------------------------
 
