@@ -60,11 +60,12 @@ def parse_article(url: str, text: str, fetched_at: str | None = None) -> Article
     root = dom.parse_html(text)
     article = Article(url=site.canonical_url(url), site_id=site.site_id(url), fetched_at=fetched_at)
     body = find_body(root)
-    header = read_header(root, body)
+    body_lines = dom.text_lines(body.content) if body else []
+    header = read_header(root, body, body_lines)
     crumbs = extract_category(root, header, article)
     title_at = extract_title(root, header, article)
     head_lines = header.lines[title_at + 1 :] if title_at is not None else header.lines[-6:]
-    body_top = [line for line in dom.text_lines(body.content)[:4] if _is_date_or_font_line(line)] if body else []
+    body_top = [line for line in body_lines[:4] if _is_date_or_font_line(line)]
     extract_published_at(root, url, header, head_lines + body_top, article)
     people = read_header_meta(head_lines)
     for line in header.after_body:
@@ -74,7 +75,7 @@ def parse_article(url: str, text: str, fetched_at: str | None = None) -> Article
     if body is None:
         article.problems.append("no body found")
     else:
-        people.merge(extract_body(body, url, article))
+        people.merge(extract_body(body, body_lines, url, article))
     meta_source = _meta(root, "ContentSource")
     if not people.source and meta_source:
         people.add("source", meta_source)
@@ -136,16 +137,18 @@ def _densest_block(root: html.HtmlElement) -> html.HtmlElement | None:
     return best
 
 
-def read_header(root: html.HtmlElement, body: Body | None) -> Header:
-    """The page's lines before the body, and which of them is the breadcrumb."""
+def read_header(root: html.HtmlElement, body: Body | None, body_lines: list[str]) -> Header:
+    """The page's lines before the body, which of them is the breadcrumb, and a few after the body."""
     page = root.find("body") if root.find("body") is not None else root
-    lines = dom.text_lines(page, hole=body.anchor if body else None)
+    inside = body is not None and body.rule == "site:comment-markers"  # the body's own lines follow the hole
+    reach = 2 * len(body_lines) + 16 if inside else 16
+    lines = dom.text_lines(page, hole=body.anchor if body else None, after_hole=reach if body else None)
     after: list[str] = []
     if dom.SENTINEL in lines:
         cut = lines.index(dom.SENTINEL)
         lines, after = lines[:cut], lines[cut + 1 :]
-        if body is not None and body.rule == "site:comment-markers":
-            after = after[len(dom.text_lines(body.content)) :]
+        if inside:
+            after = after[len(body_lines) :]
     at = next((i for i, line in enumerate(lines) if site.BREADCRUMB_LEAD.match(line)), None)
     return Header(lines, at, after[:3])
 
@@ -273,10 +276,10 @@ def read_header_meta(lines: list[str]) -> bylines.Byline:
     return found
 
 
-def extract_body(body: Body, url: str, article: Article) -> bylines.Byline:
-    """Set body, body_html and images; return the byline the body's lead and end lines carried."""
+def extract_body(body: Body, lines: list[str], url: str, article: Article) -> bylines.Byline:
+    """Set body, body_html and images from the body and its lines; return the byline its lead and
+    end lines carried."""
     content = copy.deepcopy(body.content)
-    lines = dom.text_lines(content)
     people = bylines.Byline()
     lines = _drop_page_chrome(lines, content, article)
     lines = _take_lead(lines, content, people, article)

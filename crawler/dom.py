@@ -6,6 +6,7 @@ turning response bytes into that text.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 from collections.abc import Iterator
@@ -50,14 +51,22 @@ def _has_inline_gaps(element: html.HtmlElement) -> bool:
     return any(isinstance(e.tag, str) and e.tag in BLOCK_TAGS | {"br"} for e in element.iterdescendants())
 
 
-def text_lines(root: html.HtmlElement, hole: html.HtmlElement | None = None) -> list[str]:
+class _Enough(Exception):
+    """Rendering has gone far enough past the hole."""
+
+
+def text_lines(root: html.HtmlElement, hole: html.HtmlElement | None = None, after_hole: int | None = None) -> list[str]:
     """The element's text as the lines a reader sees: one per block, ``<br>`` or table row.
 
     Table cells on a row are joined by a tab. When ``hole`` is given, that element is rendered as
-    one line holding :data:`SENTINEL`, so a caller can tell what stands before and after it.
+    one line holding :data:`SENTINEL`, so a caller can tell what stands before and after it; with
+    ``after_hole``, rendering stops about that many line breaks after it (a page's footer and
+    sidebars are not needed to read its header).
     """
     parts: list[str] = []
-    _render(root, parts, hole, is_root=True)
+    budget = {"after": after_hole, "seen": False}
+    with contextlib.suppress(_Enough):  # stopped past the hole on purpose
+        _render(root, parts, hole, is_root=True, budget=budget)
     lines = []
     for line in "".join(parts).split("\n"):
         cells = [normalize_space(cell) for cell in line.split("\t")]
@@ -67,21 +76,29 @@ def text_lines(root: html.HtmlElement, hole: html.HtmlElement | None = None) -> 
     return lines
 
 
-def _render(element: etree._Element, parts: list[str], hole: etree._Element | None, is_root: bool) -> None:
+def _render(
+    element: etree._Element, parts: list[str], hole: etree._Element | None, is_root: bool, budget: dict | None = None
+) -> None:
     tag = element.tag if isinstance(element.tag, str) else None
     if element is hole:
         parts.append("\n" + SENTINEL + "\n")
+        if budget is not None:
+            budget["seen"] = True
     elif tag is not None and tag.lower() not in SKIP_TAGS:
         tag = tag.lower()
         block = tag in BLOCK_TAGS
         if block or tag == "br":
             parts.append("\n")
+            if budget is not None and budget["seen"] and budget["after"] is not None:
+                budget["after"] -= 1
+                if budget["after"] < 0:
+                    raise _Enough
         if tag in CELL_TAGS:
             parts.append("\t")
         if element.text:
             parts.append(element.text)
         for child in element:
-            _render(child, parts, hole, is_root=False)
+            _render(child, parts, hole, is_root=False, budget=budget)
         if block:
             parts.append("\n")
     if element.tail and not is_root:
