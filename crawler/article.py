@@ -18,7 +18,7 @@ from lxml import html
 from crawler import byline as bylines
 from crawler import dates, dom, site
 from crawler.cleaning import absolute_url, clean_body_html, image_source
-from crawler.encoding import decode_page
+from crawler.encoding import Decoded, decode_page
 from crawler.items import Article, Image
 
 FONT_CONTROL = re.compile(r"^字体\s*[:：]")
@@ -48,7 +48,11 @@ class Header:
 def parse_article_response(url: str, body: bytes, content_type: str | None, fetched_at: str | None = None) -> Article:
     """Parse an article page from the bytes received: decoded as :mod:`crawler.encoding` says, and a
     note among the problems when the page's declared encoding was wrong."""
-    decoded = decode_page(body, content_type)
+    return parse_decoded(url, decode_page(body, content_type), fetched_at)
+
+
+def parse_decoded(url: str, decoded: Decoded, fetched_at: str | None = None) -> Article:
+    """Parse an article page already decoded, noting a wrong declared encoding among the problems."""
     article = parse_article(url, decoded.text, fetched_at=fetched_at)
     if decoded.note:
         article.problems.append(f"encoding: {decoded.note}")

@@ -23,8 +23,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import site
-from crawler.article import parse_article_response
-from crawler.encoding import decode_html
+from crawler.article import parse_decoded
+from crawler.encoding import decode_html, decode_page
 from crawler.failures import describe
 from crawler.items import ListingEnd, ListingPage, PageFailure
 from crawler.listing import page_channel_links, parse_home, parse_listing
@@ -116,8 +116,9 @@ class ChinaseiSpider(scrapy.Spider):
             yield self._not_html(response, "article")
             return
         fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        yield parse_article_response(self._canonical(response), response.body, self._content_type(response), fetched_at)
-        for link in page_channel_links(self._canonical(response), decode_html(response.body, self._content_type(response))):
+        decoded = decode_page(response.body, self._content_type(response))
+        yield parse_decoded(self._canonical(response), decoded, fetched_at)
+        for link in page_channel_links(self._canonical(response), decoded.text):
             yield self._listing_request(link.url, 0, link.name)
 
     def _not_html(self, response: Response, kind: str) -> PageFailure:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -61,11 +63,17 @@ class RedirectingHandler(QuietHandler):
         self.end_headers()
 
 
-def serve(directory: Path, redirects: dict[str, str]) -> tuple[ThreadingHTTPServer, str]:
+@contextmanager
+def serve(directory: Path, redirects: dict[str, str]) -> Iterator[str]:
+    """Serve a copy of the site on 127.0.0.1, answering the given paths with redirects."""
     handler = type("Handler", (RedirectingHandler,), {"redirects": redirects})
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
@@ -86,13 +94,9 @@ def test_no_fetch_leaves_the_site_through_redirects_base_tags_links_or_images(tm
                     encoding="utf-8")
     page = www / "swcy/swyy/202112/t20211209_41502.html"
     page.write_text(page.read_text(encoding="utf-8").replace("<p style", HOSTILE + "<p style", 1), encoding="utf-8")
-    server, url = serve(www, {ARTICLE: f"{elsewhere.url}/stolen.html", "/zcjd/": f"{elsewhere.url}/zcjd/"})
     db = tmp_path / "a.db"
-    try:
+    with serve(www, {ARTICLE: f"{elsewhere.url}/stolen.html", "/zcjd/": f"{elsewhere.url}/zcjd/"}) as url:
         scrapy_crawl(url, db)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert sum(elsewhere.hits.values()) == 0, elsewhere.hits
     failures = dict(query(db, "SELECT url, reason FROM failures"))
     assert failures["http://www.chinasei.com.cn" + ARTICLE].startswith("redirected off the site")
@@ -108,13 +112,9 @@ def test_robots_txt_is_obeyed(tmp_path):
     www = tmp_path / "www"
     build(www)
     (www / "robots.txt").write_text("User-agent: *\nDisallow: /lpz/\n", encoding="utf-8")
-    server, url = serve(www, {})
     db = tmp_path / "a.db"
-    try:
+    with serve(www, {}) as url:
         scrapy_crawl(url, db)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert query(db, "SELECT COUNT(*) FROM responses WHERE url LIKE '%/lpz/%'") == [(0,)]
     lpz = {site_id for site_id, item in expected_items().items() if "/lpz/" in item["url"]}
     assert set(archived_articles(db)) == set(expected_items()) - lpz
@@ -128,13 +128,9 @@ def test_responses_are_capped_in_size(tmp_path):
     text = page.read_text(encoding="utf-8")
     page.write_text(text.replace("</body>", "<p>" + "很长的页面。" * 1_200_000 + "</p></body>"), encoding="utf-8")
     assert page.stat().st_size > 20_000_000
-    server, url = serve(www, {})
     db = tmp_path / "a.db"
-    try:
+    with serve(www, {}) as url:
         scrapy_crawl(url, db)
-    finally:
-        server.shutdown()
-        server.server_close()
     (reason,) = query(db, f"SELECT reason FROM failures WHERE url LIKE '%{ARTICLE}'")[0]
     assert reason.startswith("the response was larger than DOWNLOAD_MAXSIZE")
     assert len(archived_articles(db)) == len(expected_items()) - 1
