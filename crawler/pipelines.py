@@ -100,7 +100,7 @@ class ArchivePipeline:
     def close_spider(self) -> None:
         if self.archive is None:
             return
-        self._check_required_channels()
+        missing = self._check_required_channels()
         stats = self.stats.get_stats()
         counts = {
             "requests": stats.get("downloader/request_count", 0),
@@ -111,14 +111,14 @@ class ArchivePipeline:
             "articles_unchanged": stats.get("chinasei/articles/unchanged", 0),
             "failures": len(self.archive.failures(self.run_id)),
         }
-        counts.update(self._health(stats))
+        counts.update(self._health(stats, missing))
         reason = stats.get("finish_reason", "finished")
         self.archive.finish_run(self.run_id, reason, counts, {k: _plain(v) for k, v in stats.items()})
         self._log_summary(counts)
         self.archive.close()
         self.lock.release()
 
-    def _health(self, stats: dict[str, Any]) -> dict[str, Any]:
+    def _health(self, stats: dict[str, Any], missing_channels: list[str]) -> dict[str, Any]:
         """Fill rates, responses by status and the health verdict, judged against recent runs."""
         assert self.archive is not None
         parsed = stats.get("chinasei/parsed", 0)
@@ -129,6 +129,7 @@ class ArchivePipeline:
             if fill.get("parsed", 0) >= health.MIN_PARSED:
                 history.append(fill["rates"])
         warnings = health.assess(rates, parsed, history, stats.get("chinasei/empty_listings", 0))
+        warnings += [f"channel {name} was not found" for name in missing_channels]
         for warning in warnings:
             logger.error("Health: %s — has the portal changed its templates? See crawler/site.py", warning)
         by_status = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")}
@@ -139,15 +140,17 @@ class ArchivePipeline:
             "warnings": json.dumps(warnings, ensure_ascii=False),
         }
 
-    def _check_required_channels(self) -> None:
-        """A channel every crawl must find (领跑者) that this one did not is a failure of the run."""
+    def _check_required_channels(self) -> list[str]:
+        """A channel every crawl must find (领跑者) that this one did not is a failure of the run;
+        returns the missing ones."""
         assert self.archive is not None
-        for name in site.REQUIRED_CHANNELS:
-            if name not in self.channels:
-                logger.error("Channel %s was not found from the home page or any page it links to", name)
-                self.stats.set_value(f"chinasei/missing_channel/{name}", 1)
-                reason = f"channel {name} not found: the home page no longer links it"
-                self.archive.record_failure(self.run_id, PageFailure(url=site.HOME_URL, kind="channel", reason=reason))
+        missing = [name for name in site.REQUIRED_CHANNELS if name not in self.channels]
+        for name in missing:
+            logger.error("Channel %s was not found from the home page or any page it links to", name)
+            self.stats.set_value(f"chinasei/missing_channel/{name}", 1)
+            reason = f"channel {name} not found: the home page no longer links it"
+            self.archive.record_failure(self.run_id, PageFailure(url=site.HOME_URL, kind="channel", reason=reason))
+        return missing
 
     def _log_summary(self, counts: dict[str, int]) -> None:
         assert self.archive is not None

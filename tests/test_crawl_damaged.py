@@ -109,6 +109,7 @@ def test_a_missing_required_channel_fails_the_run_loudly(tmp_path):
     with localsite.serve(tmp_path / "www") as url:
         log = scrapy_crawl(url, db).stderr
     assert "Channel 领跑者 was not found" in log
+    assert query(db, "SELECT health, warnings FROM runs") == [("unhealthy", '["channel 领跑者 was not found"]')]
     assert query(db, "SELECT kind, reason FROM failures WHERE kind = 'channel'") == [
         ("channel", "channel 领跑者 not found: the home page no longer links it")]
 
