@@ -60,7 +60,7 @@ def export_warc(archive: Archive, out: IO[bytes], filename: str = "chinasei.warc
     writer = WARCWriter(out, gzip=True)
     writer.write_record(writer.create_warcinfo_record(filename, {"software": "chinasei", "format": "WARC File Format 1.1"}))
     count = 0
-    for row in archive.db["responses"].rows_where(order_by="first_fetched_at, rowid"):
+    for row in archive.responses():
         headers = [(name, value) for name, values in json.loads(row["headers"]).items()
                    for value in values if name.lower() not in TRANSFER_HEADERS]
         headers.append(("Content-Length", str(len(row["body"]))))

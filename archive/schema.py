@@ -8,6 +8,8 @@ Tables:
 - ``runs``: one row per crawl, with its counts and Scrapy's stats.
 - ``failures``: pages of a run that gave no article, with the reason.
 - ``channels`` and ``channel_articles``: the listings seen, and which articles each one shows.
+- ``compression_dicts`` and the ``pages`` view: how raw responses are compressed, and their HTML
+  as text (through a function of our Datasette plugin).
 - ``article_versions``: an article's earlier contents, kept when a crawl (or a re-parse) changes it.
 - ``article_search`` (FTS5), ``search_docs``, ``search_dirty``: the exact search index
   (see :mod:`archive.search`), kept in step by triggers.
@@ -116,6 +118,21 @@ def add_walks_and_run_health(db: Database) -> None:
     db["runs"].add_column("field_fill", str)
     db["runs"].add_column("health", str)
     db["runs"].add_column("warnings", str)
+
+
+@migrations()
+def compress_raw_responses(db: Database) -> None:
+    """Raw responses stored compressed (see :mod:`archive.compression`), and a view to read them."""
+    db["compression_dicts"].create({"id": int, "data": bytes, "created_at": str, "samples": str}, pk="id")
+    db["responses"].add_column("compression", str)
+    db["responses"].add_column("dict_id", int)
+    db["responses"].add_column("stored_size", int)
+    db.execute(
+        """CREATE VIEW pages AS
+           SELECT r.id, r.url, r.kind, r.status, r.content_type, r.last_fetched_at, r.size,
+                  chinasei_html(r.body, r.compression, d.data, r.content_type) AS html
+           FROM responses r LEFT JOIN compression_dicts d ON d.id = r.dict_id"""
+    )
 
 
 def apply(db: Database) -> None:

@@ -170,8 +170,20 @@ def _matches(title: str | None, body: str | None, query_text: str | None) -> int
         return 0
 
 
+def _html(stored: bytes | None, method: str | None, dictionary: bytes | None, content_type: str | None) -> str:
+    from archive.compression import decompress
+    from crawler.encoding import decode_html
+
+    return decode_html(decompress(stored, method, dictionary), content_type)
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
-    """``chinasei_fts(q)``, ``chinasei_matches(title, body, q)``, ``chinasei_snippet(title, body, q)``."""
+    """``chinasei_fts(q)``, ``chinasei_matches(title, body, q)``, ``chinasei_snippet(title, body, q)``,
+    and for raw responses ``chinasei_raw(body, compression, dict)`` and ``chinasei_html(…, content_type)``."""
+    from archive.compression import decompress
+
+    conn.create_function("chinasei_raw", 3, decompress, deterministic=True)
+    conn.create_function("chinasei_html", 4, _html, deterministic=True)
     conn.create_function("chinasei_fts", 1, _fts_or_nothing, deterministic=True)
     conn.create_function("chinasei_matches", 3, _matches, deterministic=True)
     conn.create_function("chinasei_snippet", 3, snippet, deterministic=True)

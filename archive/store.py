@@ -19,8 +19,8 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
-from archive import schema
-from archive.search import SearchIndex
+from archive import compression, schema
+from archive.search import SearchIndex, register_functions
 from crawler import site
 from crawler.items import Article, ListingPage, PageFailure
 
@@ -71,8 +71,12 @@ class Archive:
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=10000")
+        register_functions(self.db.conn)
         schema.apply(self.db)
         self.search_index = SearchIndex(self.db)
+        self._dictionaries: dict[int, bytes] = {}
+        self._dictionary_id = self.db.execute("SELECT MAX(id) FROM compression_dicts").fetchone()[0]
+        self._listing_sample: bytes | None = None
 
     def close(self) -> None:
         """Close the file."""
@@ -120,15 +124,45 @@ class Archive:
             )
             if existing.rowcount == 0:
                 content_type = next(iter(headers.get("Content-Type", [])), None)
+                dictionary_id = self._dictionary_for(kind, status, body)
+                stored, method = compression.compress(body, self._dictionary(dictionary_id))
                 self.db["responses"].insert(
                     {
                         "id": digest, "url": url, "fetched_url": fetched_url, "kind": kind, "status": status,
-                        "headers": _json(dict(headers)), "content_type": content_type, "body": body,
+                        "headers": _json(dict(headers)), "content_type": content_type, "body": stored,
                         "size": len(body), "first_fetched_at": at, "last_fetched_at": at, "fetch_count": 1,
-                        "first_run_id": run_id, "last_run_id": run_id,
+                        "first_run_id": run_id, "last_run_id": run_id, "compression": method,
+                        "dict_id": dictionary_id, "stored_size": len(stored),
                     }
                 )
         return digest
+
+    def _dictionary_for(self, kind: str, status: int, body: bytes) -> int | None:
+        """The compression dictionary for a new response; the first is made, from a listing and an
+        article of the site, as soon as the archive has received both."""
+        if self._dictionary_id is None and status == 200:
+            if kind == "listing":
+                self._listing_sample = body
+            elif kind == "article" and self._listing_sample:
+                data = compression.make_dictionary([self._listing_sample, body])
+                table = self.db["compression_dicts"].insert({"data": data, "created_at": now(), "samples": "listing, article"})
+                self._dictionary_id = int(table.last_pk)
+        return self._dictionary_id
+
+    def _dictionary(self, dictionary_id: int | None) -> bytes | None:
+        if dictionary_id is None:
+            return None
+        if dictionary_id not in self._dictionaries:
+            row = self.db.execute("SELECT data FROM compression_dicts WHERE id = ?", [dictionary_id]).fetchone()
+            self._dictionaries[dictionary_id] = row[0] if row else b""
+        return self._dictionaries[dictionary_id]
+
+    def raw_body(self, row: Mapping[str, Any]) -> bytes:
+        """A stored response's body as it was received."""
+        return compression.decompress(row["body"], row.get("compression"), self._dictionary(row.get("dict_id")))
+
+    def _as_received(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {**row, "body": self.raw_body(row)}
 
     def latest_article_responses(self) -> Iterable[dict[str, Any]]:
         """For each article URL, the last good response received, one at a time (bodies are large)."""
@@ -138,12 +172,18 @@ class Archive:
                 PARTITION BY url ORDER BY last_fetched_at DESC, first_fetched_at DESC, rowid DESC) AS nth
               FROM responses WHERE kind = 'article' AND status = 200)
             WHERE nth = 1 ORDER BY url"""
-        yield from self.db.query(sql)
+        for row in self.db.query(sql):
+            yield self._as_received(row)
 
     def latest_response(self, url: str) -> dict[str, Any] | None:
         """The most recently fetched response for a URL."""
         rows = list(self.db["responses"].rows_where("url = ?", [url], order_by="last_fetched_at desc", limit=1))
-        return rows[0] if rows else None
+        return self._as_received(rows[0]) if rows else None
+
+    def responses(self, where: str = "1", params: list | None = None) -> Iterable[dict[str, Any]]:
+        """Stored responses, oldest first, bodies as received."""
+        for row in self.db["responses"].rows_where(where, params or [], order_by="first_fetched_at, rowid"):
+            yield self._as_received(row)
 
     # --- articles --------------------------------------------------------------------------------
 
@@ -298,6 +338,7 @@ class Archive:
             "articles": db["articles"].count,
             "responses": db["responses"].count,
             "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM responses"),
+            "stored_bytes": one("SELECT COALESCE(SUM(length(body)), 0) FROM responses"),
             "runs": db["runs"].count,
             "earliest": one("SELECT MIN(published_at) FROM articles"),
             "latest": one("SELECT MAX(published_at) FROM articles"),

@@ -235,7 +235,8 @@ def stats(db: str, as_json: bool) -> None:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     click.echo(f"{summary['articles']} articles, {summary['earliest'] or '-'} to {summary['latest'] or '-'}")
-    click.echo(f"{summary['responses']} raw responses ({summary['raw_bytes']:,} bytes), {summary['runs']} runs")
+    click.echo(f"{summary['responses']} raw responses ({summary['raw_bytes']:,} bytes, stored in "
+               f"{summary['stored_bytes']:,}), {summary['runs']} runs")
     if summary["with_fallbacks"]:
         click.echo(f"{summary['with_fallbacks']} articles parsed with generic fallbacks")
     for category, count in summary["by_category"].items():

@@ -35,5 +35,5 @@ def write_fixture(archive: Archive, url: str, folder: Path) -> tuple[Path, Path]
 
 
 def _by_fetched_url(archive: Archive, url: str) -> dict | None:
-    rows = list(archive.db["responses"].rows_where("fetched_url = ?", [url], order_by="last_fetched_at desc", limit=1))
-    return rows[0] if rows else None
+    rows = list(archive.responses("fetched_url = ?", [url]))
+    return rows[-1] if rows else None

@@ -70,7 +70,7 @@ def test_raw_responses_are_kept_once_per_distinct_body(archive):
     changed = archive.record_response(run, URL, "http://127.0.0.1:1/x", 200, headers, b"new", "article")
     assert first == again != changed
     row = archive.db["responses"].get(first)
-    assert (row["fetch_count"], row["body"], row["content_type"]) == (2, "正文".encode("gbk"), "text/html; charset=gbk")
+    assert (row["fetch_count"], archive.raw_body(row), row["content_type"]) == (2, "正文".encode("gbk"), "text/html; charset=gbk")
     assert archive.latest_response(URL)["id"] in (first, changed)
 
 
@@ -99,3 +99,20 @@ def test_runs_record_counts(archive):
     archive.finish_run(run, "finished", {"articles_new": 3, "failures": 1}, {"x": 1})
     row = archive.run(run)
     assert (row["status"], row["articles_new"], row["failures"], json.loads(row["stats"])) == ("finished", 3, 1, {"x": 1})
+
+
+def test_raw_responses_are_compressed_with_a_dictionary_of_the_site_and_readable_as_html(archive):
+    from tests.conftest import SAVED
+
+    run = archive.start_run("x")
+    listing = (SAVED / "www/lpz/index.html").read_bytes()
+    pages = sorted((SAVED / "www").rglob("t2*.html"))
+    archive.record_response(run, "http://www.chinasei.com.cn/lpz/", "x", 200, {}, listing, "listing")
+    for page in pages:
+        archive.record_response(run, f"http://www.chinasei.com.cn/{page.name}", "x", 200,
+                                {"Content-Type": ["text/html"]}, page.read_bytes(), "article")
+    stats = archive.stats()
+    assert stats["stored_bytes"] < 0.15 * stats["raw_bytes"]
+    assert [r["body"] for r in archive.responses("kind = 'article'")] == [p.read_bytes() for p in pages]
+    (html,) = archive.db.execute("SELECT html FROM pages WHERE url LIKE '%t20190305_38012.html'").fetchone()
+    assert "解读《关于促进战略性新兴产业高质量发展的指导意见》" in html  # a GBK page, read as text

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.store import Archive
 from crawler import localsite
 from tests.conftest import SAVED, archived_articles, expected_items, query, scrapy_crawl
 from tests.test_article_pages import FIELDS
@@ -66,8 +67,14 @@ def test_every_response_is_kept_raw(crawled):
     kinds = dict(query(db, "SELECT kind, COUNT(*) FROM responses GROUP BY kind"))
     listing_files = [p for p in (SAVED / "www").rglob("index*.html") if p.parent != SAVED / "www" and "zzdy" not in p.parts]
     assert kinds == {"robots": 1, "home": 1, "listing": len(listing_files), "article": len(expected_items()) + 1}
-    seed = query(db, f"SELECT body FROM responses WHERE url = '{LIVE}/lpz/202011/t20201124_40123.html'")[0][0]
+    archive = Archive(db)
+    try:
+        seed = archive.latest_response(f"{LIVE}/lpz/202011/t20201124_40123.html")["body"]
+        stored, raw = archive.stats()["stored_bytes"], archive.stats()["raw_bytes"]
+    finally:
+        archive.close()
     assert seed == (SAVED / "www/lpz/202011/t20201124_40123.html").read_bytes()
+    assert stored < 0.15 * raw  # compressed with a dictionary of the site's own pages
 
 
 def test_every_listing_page_was_read_and_both_block_channels_found(crawled):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from scrapy.http import Response
 
+from archive.store import Archive
 from crawler import localsite
 from crawler.items import PageFailure
 from spiders.chinasei import ChinaseiSpider
@@ -73,8 +74,11 @@ def test_every_fault_is_recorded_with_its_reason(damaged):
 
 def test_failed_pages_are_still_kept_raw(damaged):
     db, _ = damaged
-    (body,), = query(db, f"SELECT body FROM responses WHERE url = '{LIVE}/{GARBAGE}'")
-    assert body == random.Random(5).randbytes(3000)
+    archive = Archive(db)
+    try:
+        assert archive.latest_response(f"{LIVE}/{GARBAGE}")["body"] == random.Random(5).randbytes(3000)
+    finally:
+        archive.close()
     assert query(db, f"SELECT COUNT(*) FROM responses WHERE url = '{LIVE}/{NO_TITLE}'") == [(1,)]
 
 

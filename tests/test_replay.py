@@ -105,7 +105,7 @@ def test_warc_holds_every_response_as_received(archive, tmp_path):
     with path.open("wb") as out:
         count = export_warc(archive, out, path.name)
     assert count == archive.db["responses"].count
-    stored = {(r["url"], r["status"]): r["body"] for r in archive.db["responses"].rows}
+    stored = {(r["url"], r["status"]): r["body"] for r in archive.responses()}
     seen = 0
     with path.open("rb") as stream:
         for record in ArchiveIterator(stream):
