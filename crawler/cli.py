@@ -124,7 +124,8 @@ def serve(db: str, host: str, port: int) -> None:
 @cli.command()
 @DB_OPTION
 @click.option("--dry-run", is_flag=True, help="Only report what would change.")
-def reparse(db: str, dry_run: bool) -> None:
+@click.option("--workers", type=int, help="Parsing processes (default: one per core).")
+def reparse(db: str, dry_run: bool, workers: int | None) -> None:
     """Parse every archived article again from its stored raw page, with no network, and report
     what changed per field. Changed articles keep their earlier content as a version.
 
@@ -134,7 +135,7 @@ def reparse(db: str, dry_run: bool) -> None:
 
     archive = _open_existing(db)
     try:
-        report = run_reparse(archive, dry_run=dry_run)
+        report = run_reparse(archive, dry_run=dry_run, workers=workers)
     finally:
         archive.close()
     outcomes = ", ".join(f"{report.outcomes[k]} {k}" for k in ("new", "updated", "unchanged"))

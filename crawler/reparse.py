@@ -9,12 +9,18 @@ many articles changed.
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from archive.store import CONTENT_FIELDS, Archive, article_record, decode_row
 from crawler.article import parse_article_response
 from crawler.items import Article, PageFailure
+
+BATCH = 512  # pages read (and held in memory) at a time
 
 
 @dataclass
@@ -27,19 +33,44 @@ class ReparseReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
-def reparse(archive: Archive, dry_run: bool = False) -> ReparseReport:
-    """Parse every archived article page again; with ``dry_run``, only report what would change."""
+def _parse(task: tuple[str, bytes, str | None, str | None]) -> Article:
+    """Parse one stored page (in a worker process: parsing is pure)."""
+    url, body, content_type, fetched_at = task
+    return parse_article_response(url, body, content_type, fetched_at=fetched_at)
+
+
+def _tasks(archive: Archive) -> Iterator[tuple[str, bytes, str | None, str | None]]:
+    for response in archive.latest_article_responses():
+        yield response["url"], response["body"], response["content_type"], response["last_fetched_at"]
+
+
+def _parsed(archive: Archive, workers: int) -> Iterator[Article]:
+    """Every stored article page, parsed: in ``workers`` processes while this one writes."""
+    if workers <= 1:
+        yield from map(_parse, _tasks(archive))
+        return
+    tasks = _tasks(archive)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # Batches are read here, in the thread that owns the SQLite connection; the pool parses them.
+        while batch := list(itertools.islice(tasks, BATCH)):
+            yield from pool.map(_parse, batch, chunksize=16)
+
+
+def reparse(archive: Archive, dry_run: bool = False, workers: int | None = None) -> ReparseReport:
+    """Parse every archived article page again; with ``dry_run``, only report what would change.
+
+    Parsing runs in ``workers`` processes (default: one per core) while this process writes, since
+    SQLite takes one writer and parsing is most of the work.
+    """
     report = ReparseReport()
     if not dry_run:
         report.run_id = archive.start_run("reparse", kind="reparse")
-    for response in archive.latest_article_responses():
-        article = parse_article_response(response["url"], response["body"], response["content_type"],
-                                         fetched_at=response["last_fetched_at"])
+    for article in _parsed(archive, workers if workers is not None else os.cpu_count() or 1):
         reason = article.unfileable()
         if reason:
-            report.failures.append((response["url"], reason))
+            report.failures.append((article.url, reason))
             if report.run_id is not None:
-                archive.record_failure(report.run_id, PageFailure(url=response["url"], kind="article", reason=reason))
+                archive.record_failure(report.run_id, PageFailure(url=article.url, kind="article", reason=reason))
             continue
         if dry_run:
             outcome, changed = _compare(archive, article)

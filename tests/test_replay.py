@@ -122,3 +122,12 @@ def test_warc_holds_every_response_as_received(archive, tmp_path):
     lines = [json.loads(line) for line in index.splitlines()]
     assert {"warc-target-uri": SEED, "http:status": "200"} in lines
     assert any(line.get("http:status") == "404" for line in lines)
+
+
+def test_reparse_in_worker_processes_gives_the_same_report(archive):
+    broken = Database(archive.path)
+    broken.execute("UPDATE articles SET body = 'WRONG' WHERE site_id IN (40123, 42016, 43029)")
+    broken.close()
+    one, two = reparse(archive, dry_run=True, workers=1), reparse(archive, dry_run=True, workers=2)
+    assert (one.outcomes, one.fields, one.failures) == (two.outcomes, two.fields, two.failures)
+    assert one.fields == {"body": 3}

@@ -1,0 +1,73 @@
+"""Storing and re-parsing at scale: articles per second written (raw page, item and search index),
+bytes per article, raw pages' compression, and re-parsing on one core against all of them.
+
+    python bench/store_and_reparse.py                  # 5,000 articles
+    python bench/store_and_reparse.py --articles 100000
+
+Pages are generated articles (tests/sitebuilder/corpus.py) rendered with the saved site's article
+template, so they carry the real page chrome.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from archive.store import Archive  # noqa: E402
+from crawler.article import parse_article_response  # noqa: E402
+from crawler.reparse import reparse  # noqa: E402
+from tests.sitebuilder import corpus, render  # noqa: E402
+from tests.sitebuilder.content import Spec  # noqa: E402
+
+LISTING = (Path(__file__).resolve().parents[1] / "saved_site/www/lpz/index.html").read_bytes()
+
+
+def page(article) -> tuple[str, bytes]:
+    """The article as the portal would serve it."""
+    shown = article.published_at[:16].replace("T", " ")
+    spec = Spec(article.site_id, "/lpz/", article.title, shown, article.published_at,
+                [("p", p) for p in article.body.split("\n")], lead=f"（记者 {article.reporters[0]}）",
+                people={"reporters": article.reporters})
+    return render.LIVE + spec.path, render.article_page(spec, "notes", []).encode("utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    args = parser.parse_args()
+    pages = [page(a) for a in corpus.articles(args.articles)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        archive = Archive(path)
+        run = archive.start_run("bench")
+        archive.record_response(run, render.LIVE + "/lpz/", "bench", 200, {}, LISTING, "listing")
+        started = time.perf_counter()
+        for url, body in pages:
+            archive.record_response(run, url, "bench", 200, {"Content-Type": ["text/html"]}, body, "article")
+            archive.save_article(run, parse_article_response(url, body, "text/html"))
+        written = time.perf_counter() - started
+        stats = archive.stats()
+        size = path.stat().st_size + sum(p.stat().st_size for p in Path(folder).glob("bench.db-*"))
+        print(f"{args.articles:,} articles: stored (raw page + parse + item + index) at {args.articles / written:,.0f}/s")
+        print(f"archive {size / 1e6:.1f} MB, {size / args.articles / 1024:.1f} KiB per article; raw pages "
+              f"{stats['raw_bytes'] / 1e6:.1f} MB kept in {stats['stored_bytes'] / 1e6:.1f} MB "
+              f"({stats['stored_bytes'] / stats['raw_bytes']:.1%})")
+        times = {}
+        for workers in (1, os.cpu_count() or 1):
+            started = time.perf_counter()
+            report = reparse(archive, dry_run=True, workers=workers)
+            times[workers] = time.perf_counter() - started
+            print(f"re-parse, {workers} worker(s): {args.articles / times[workers]:,.0f} articles/s "
+                  f"({dict(report.outcomes)})")
+        print(f"speed-up on {os.cpu_count()} cores: {times[1] / times[max(times)]:.2f}×")
+        archive.close()
+
+
+if __name__ == "__main__":
+    main()
