@@ -10,6 +10,7 @@ and the one that reads most like Chinese wins, and the page says what was done.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode
@@ -28,6 +29,9 @@ COMMON = frozenset(
     "適屬會們來時說為學對國個發現這經種間開關後點還樣進動產業區長環義務農業電網報導戰略興發產體術東華實實際"
 )
 CANDIDATES = ("utf-8", "gb18030", "big5")
+_CJK = re.compile("[\u4e00-\u9fff]")
+_COMMON = re.compile("[" + "".join(sorted(COMMON)) + "]")
+_LATIN1_LETTERS = re.compile("[\u00c0-\u00ff]")
 
 
 @dataclass(frozen=True)
@@ -42,16 +46,15 @@ class Decoded:
 def chinese_score(text: str) -> float:
     """How much a text reads like Chinese: the share of common characters among its CJK ones, less
     a penalty for each replacement character."""
-    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    cjk = len(_CJK.findall(text))
     if not cjk:
         return 0.0
-    common = sum(c in COMMON for c in cjk) / len(cjk)
-    return common - 20 * text.count("\ufffd") / max(len(text), 1)
+    return len(_COMMON.findall(text)) / cjk - 20 * text.count("\ufffd") / max(len(text), 1)
 
 
 def _looks_right(text: str) -> bool:
-    cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
-    latin1_letters = sum("\u00c0" <= c <= "\u00ff" for c in text)  # å æ ä …: UTF-8 read as Latin-1
+    cjk = len(_CJK.findall(text))
+    latin1_letters = len(_LATIN1_LETTERS.findall(text))  # å æ ä …: UTF-8 read as Latin-1
     if text.count("\ufffd") or latin1_letters > max(20, cjk):
         return False
     return cjk < 20 or chinese_score(text) >= 0.25
