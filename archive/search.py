@@ -33,6 +33,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from archive.compression import decompress
+from crawler.encoding import decode_html
+
 INDEX = "article_search"
 SENTINEL = "\ue000"
 START = "\ue001\ue001"  # a token at the start of every column: lets a query of only NOTs match all
@@ -171,17 +174,12 @@ def _matches(title: str | None, body: str | None, query_text: str | None) -> int
 
 
 def _html(stored: bytes | None, method: str | None, dictionary: bytes | None, content_type: str | None) -> str:
-    from archive.compression import decompress
-    from crawler.encoding import decode_html
-
     return decode_html(decompress(stored, method, dictionary), content_type)
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
     """``chinasei_fts(q)``, ``chinasei_matches(title, body, q)``, ``chinasei_snippet(title, body, q)``,
     and for raw responses ``chinasei_raw(body, compression, dict)`` and ``chinasei_html(…, content_type)``."""
-    from archive.compression import decompress
-
     conn.create_function("chinasei_raw", 3, decompress, deterministic=True)
     conn.create_function("chinasei_html", 4, _html, deterministic=True)
     conn.create_function("chinasei_fts", 1, _fts_or_nothing, deterministic=True)

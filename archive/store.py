@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from archive import compression, schema
-from archive.search import SearchIndex, register_functions
+from archive.search import SearchIndex
 from crawler import site
 from crawler.items import Article, ListingPage, PageFailure
 
@@ -71,7 +71,6 @@ class Archive:
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=10000")
-        register_functions(self.db.conn)
         schema.apply(self.db)
         self.search_index = SearchIndex(self.db)
         self._dictionaries: dict[int, bytes] = {}
