@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from lxml import html
@@ -19,7 +20,8 @@ from crawler import byline as bylines
 from crawler import dates, dom, site
 from crawler.cleaning import absolute_url, clean_body_html, image_source
 from crawler.encoding import Decoded, decode_page
-from crawler.items import Article, Image
+from crawler.items import Article, ChannelLink, Image
+from crawler.listing import channel_links
 
 FONT_CONTROL = re.compile(r"^字体\s*[:：]")
 CAPTION_LEAD = re.compile(r"^(图为|图片|图：|图:|▲|△|上图|下图|左图|右图)")
@@ -53,15 +55,36 @@ def parse_article_response(url: str, body: bytes, content_type: str | None, fetc
 
 def parse_decoded(url: str, decoded: Decoded, fetched_at: str | None = None) -> Article:
     """Parse an article page already decoded, noting a wrong declared encoding among the problems."""
-    article = parse_article(url, decoded.text, fetched_at=fetched_at)
+    return parse_article_page(url, decoded, fetched_at).article
+
+
+@dataclass
+class ArticlePage:
+    """An article page as a crawler reads it: the article, and the channels the page links to."""
+
+    article: Article
+    channel_links: list[ChannelLink]
+
+
+def parse_article_page(
+    url: str, decoded: Decoded, fetched_at: str | None = None, known_channels: Container[str] = ()
+) -> ArticlePage:
+    """The article and the page's links to channels not in ``known_channels``, from one parse of
+    the page: a crawler needs both, and parsing the HTML is a good part of the cost."""
+    root = dom.parse_html(decoded.text)
+    article = _article_from(url, root, fetched_at)
     if decoded.note:
         article.problems.append(f"encoding: {decoded.note}")
-    return article
+    return ArticlePage(article, channel_links(url, root, via="page", known=known_channels))
 
 
 def parse_article(url: str, text: str, fetched_at: str | None = None) -> Article:
     """Parse one article page into an :class:`Article`."""
-    root = dom.parse_html(text)
+    return _article_from(url, dom.parse_html(text), fetched_at)
+
+
+def _article_from(url: str, root: html.HtmlElement, fetched_at: str | None) -> Article:
+    """The article of a parsed page; ``root`` is read, never changed."""
     article = Article(url=site.canonical_url(url), site_id=site.site_id(url), fetched_at=fetched_at)
     body = find_body(root)
     body_lines = dom.text_lines(body.content) if body else []

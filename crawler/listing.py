@@ -9,6 +9,7 @@ menu does not carry (领跑者).
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html
@@ -17,8 +18,8 @@ from crawler import dates, dom, site
 from crawler.items import ChannelLink, ListingEntry, ListingPage
 
 
-def parse_listing(url: str, text: str) -> ListingPage:
-    """Parse one page of a channel listing."""
+def parse_listing(url: str, text: str, known_channels: Container[str] = ()) -> ListingPage:
+    """Parse one page of a channel listing; its channel links leave out ``known_channels``."""
     root = dom.parse_html(text)
     folder_url = site.listing_page_url(url, 0).rsplit("/", 1)[0] + "/"
     page = ListingPage(url=url, folder_url=folder_url, channel=None, page_index=_page_index(url), page_count=None)
@@ -32,7 +33,7 @@ def parse_listing(url: str, text: str) -> ListingPage:
         page.problems.append("no list markers: article links read from the whole page")
         page.entries = _article_links_anywhere(url, root)
     _read_pager(root, page)
-    page.channel_links = channel_links(url, root, via="listing")
+    page.channel_links = channel_links(url, root, via="listing", known=known_channels)
     return page
 
 
@@ -148,8 +149,12 @@ def _link_name(link: html.HtmlElement) -> str | None:
     return None
 
 
-def channel_links(page_url: str, root: html.HtmlElement, via: str) -> list[ChannelLink]:
-    """Links on a page that lead to channel listings of the same site, in page order, once each."""
+def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Container[str] = ()) -> list[ChannelLink]:
+    """Links on a page that lead to channel listings of the same site, in page order, once each.
+
+    Every page carries the whole menu, so a crawler that has followed a channel passes its folder
+    URL in ``known``: such links are skipped before their names are read, the costly part.
+    """
     found: dict[str, ChannelLink] = {}
     for link in dom.iter_links(root):
         href = (link.get("href") or "").strip()
@@ -157,6 +162,8 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str) -> list[Chann
             continue
         url = urljoin(page_url, href)
         if not _same_origin(page_url, url) or site.listing_folder(url) in (None, "/"):
+            continue
+        if site.listing_page_url(url, 0).rsplit("/", 1)[0] + "/" in known:
             continue
         name = _link_name(link)
         if name in site.NOT_CHANNELS:
@@ -172,8 +179,3 @@ def parse_home(url: str, text: str) -> list[ChannelLink]:
     """The channels the home page links to: its menu and its blocks' ``更多>>`` links."""
     return channel_links(url, dom.parse_html(text), via="home")
 
-
-def page_channel_links(url: str, text: str) -> list[ChannelLink]:
-    """The channels any page links to; on an article page that includes its breadcrumb's channel,
-    so a channel the home page does not link is still found through its articles."""
-    return channel_links(url, dom.parse_html(text), via="page")

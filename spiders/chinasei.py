@@ -23,11 +23,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import site
-from crawler.article import parse_decoded
+from crawler.article import parse_article_page
 from crawler.encoding import decode_html, decode_page
 from crawler.failures import describe
-from crawler.items import ListingEnd, ListingPage, PageFailure
-from crawler.listing import page_channel_links, parse_home, parse_listing
+from crawler.items import ChannelLink, ListingEnd, ListingPage, PageFailure
+from crawler.listing import parse_home, parse_listing
 
 
 class ChinaseiSpider(scrapy.Spider):
@@ -37,6 +37,9 @@ class ChinaseiSpider(scrapy.Spider):
 
     def __init__(self, base_url: str | None = None, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        #: Channel folders already asked for: every page links the whole menu, and asking again
+        #: for each would cost a request through every middleware and the duplicate filter.
+        self.channels_followed: set[str] = set()
         self.fetch_origin = site.origin_of(base_url or site.CANONICAL_ORIGIN)
         self.allowed_domains = [urlsplit(self.fetch_origin).hostname or ""]
         if self.allowed_domains[0] in site.HOSTS:
@@ -57,15 +60,15 @@ class ChinaseiSpider(scrapy.Spider):
             yield PageFailure(url=self._canonical(response), kind="home", reason="no channel links found")
         blocks = [c.name for c in channels if c.via == "more"]
         self.logger.info("Home page: %d channels (%d from blocks: %s)", len(channels), len(blocks), ", ".join(map(str, blocks)))
-        for link in channels:
-            yield self._listing_request(link.url, 0, link.name)
+        yield from self._follow_channels(channels)
 
     def parse_listing(self, response: Response, channel: str | None, index: int, probe: bool = False) -> Iterator[Any]:
         """Yield the listing page, follow its articles, its other pages and any channels it links."""
         if not isinstance(response, TextResponse):
             yield self._not_html(response, "listing")
             return
-        page = parse_listing(self._canonical(response), decode_html(response.body, self._content_type(response)))
+        text = decode_html(response.body, self._content_type(response))
+        page = parse_listing(self._canonical(response), text, known_channels=self.channels_followed)
         page.channel = page.channel or channel
         for problem in page.problems:
             self.logger.warning("Listing %s: %s", response.url, problem)
@@ -77,8 +80,13 @@ class ChinaseiSpider(scrapy.Spider):
         if page.is_last:
             yield ListingEnd(page.folder_url)
         yield from self._follow_pages(page, index, response.url)
-        for link in page.channel_links:
-            yield self._listing_request(link.url, 0, link.name)
+        yield from self._follow_channels(page.channel_links)
+
+    def _follow_channels(self, links: list[ChannelLink]) -> Iterator[Request]:
+        for link in links:
+            if link.url not in self.channels_followed:
+                self.channels_followed.add(link.url)
+                yield self._listing_request(link.url, 0, link.name)
 
     def _follow_entries(self, page: ListingPage) -> Iterator[Request]:
         for entry in page.entries:
@@ -117,9 +125,9 @@ class ChinaseiSpider(scrapy.Spider):
             return
         fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         decoded = decode_page(response.body, self._content_type(response))
-        yield parse_decoded(self._canonical(response), decoded, fetched_at)
-        for link in page_channel_links(self._canonical(response), decoded.text):
-            yield self._listing_request(link.url, 0, link.name)
+        page = parse_article_page(self._canonical(response), decoded, fetched_at, self.channels_followed)
+        yield page.article
+        yield from self._follow_channels(page.channel_links)
 
     def _not_html(self, response: Response, kind: str) -> PageFailure:
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no content type"
