@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
-from sqlite_utils.db import NotFoundError
 
 from archive import compression, schema
 from archive.search import SearchIndex
@@ -54,6 +53,11 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _sql_value(value: Any) -> Any:
+    """A value as sqlite-utils would store it: lists and dicts as JSON."""
+    return json.dumps(value, default=repr, ensure_ascii=False) if isinstance(value, (dict, list, tuple)) else value
+
+
 @dataclass(frozen=True)
 class Saved:
     """What storing an article did: ``new``, ``updated`` or ``unchanged``, and the fields that changed."""
@@ -76,10 +80,58 @@ class Archive:
         self._dictionaries: dict[int, bytes] = {}
         self._dictionary_id = self.db.execute("SELECT MAX(id) FROM compression_dicts").fetchone()[0]
         self._listing_sample: bytes | None = None
+        self._unindexed: list[int] | None = None  # a list while a batch is open
 
     def close(self) -> None:
-        """Close the file."""
+        """Close the file, committing a batch still open."""
+        self.commit()
         self.db.close()
+
+    # --- rows on the hot path ---------------------------------------------------------------------
+
+    def _insert(self, table: str, record: Mapping[str, Any], ignore: bool = False) -> None:
+        """Insert one row with plain SQL, stored exactly as ``db[table].insert(record)`` would.
+
+        sqlite-utils reads the table's schema again on every insert, which costs more than the row;
+        a crawl inserts a few rows a page, so its hot path writes them itself. The tables are still
+        made and migrated by sqlite-utils (:mod:`archive.schema`).
+        """
+        columns = ", ".join(f"[{name}]" for name in record)
+        marks = ", ".join("?" for _ in record)
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        self.db.conn.execute(f"{verb} INTO [{table}] ({columns}) VALUES ({marks})", [_sql_value(v) for v in record.values()])
+
+    def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        return dict(zip((d[0] for d in cursor.description), row, strict=True)) if row is not None else None
+
+    # --- batches ---------------------------------------------------------------------------------
+
+    def begin_batch(self) -> None:
+        """Hold the writes that follow in one transaction until :meth:`commit`.
+
+        A crawl writes a few rows for every page; committing each write on its own costs more
+        than the writes (every commit appends the changed pages, FTS index pages included, to the
+        WAL). Each method still runs as a unit inside the batch (a savepoint), so a write that fails
+        leaves the batch as it was; readers see a batch whole, at its commit.
+
+        Articles stored in a batch are indexed for search at its commit, all at once: FTS5 writes
+        its pending terms out at every savepoint's end, so indexing each article in its own unit
+        would write the index a page at a time. Search stays exact meanwhile (the articles are
+        marked in ``search_dirty``, which search reads directly).
+        """
+        if not self.db.conn.in_transaction:
+            self.db.execute("BEGIN")
+        self._unindexed = []
+
+    def commit(self) -> None:
+        """Index the batch's articles and commit it, if one is open."""
+        if self._unindexed:
+            self.search_index.refresh(self._unindexed)
+        self._unindexed = None
+        if self.db.conn.in_transaction:
+            self.db.conn.commit()
 
     # --- runs ------------------------------------------------------------------------------------
 
@@ -125,7 +177,8 @@ class Archive:
                 content_type = next(iter(headers.get("Content-Type", [])), None)
                 dictionary_id = self._dictionary_for(kind, status, body)
                 stored, method = compression.compress(body, self._dictionary(dictionary_id))
-                self.db["responses"].insert(
+                self._insert(
+                    "responses",
                     {
                         "id": digest, "url": url, "fetched_url": fetched_url, "kind": kind, "status": status,
                         "headers": _json(dict(headers)), "content_type": content_type, "body": stored,
@@ -191,17 +244,15 @@ class Archive:
         record = article_record(article)
         at = now()
         with self.db.atomic():
-            try:
-                old = decode_row(self.db["articles"].get(article.site_id))
-            except NotFoundError:
-                old = None
+            found = self._row("SELECT * FROM articles WHERE site_id = ?", [article.site_id])
+            old = decode_row(found) if found is not None else None
             # The stored hash is not trusted: another tool may have edited the row and not the hash.
             if old is not None and content_hash(old) == record["content_hash"]:
                 return Saved("unchanged")
             record.update(last_run_id=run_id, updated_at=at, fetched_at=article.fetched_at or at)
             if old is None:
                 record.update(first_seen_at=at, first_run_id=run_id, version=1)
-                self.db["articles"].insert(record)
+                self._insert("articles", record)
                 saved = Saved("new")
             else:
                 changed = tuple(name for name in CONTENT_FIELDS if old.get(name) != record[name])
@@ -209,7 +260,10 @@ class Archive:
                 record["version"] = (old.get("version") or 1) + 1
                 self.db["articles"].update(article.site_id, record)
                 saved = Saved("updated", changed)
-            self.search_index.refresh([article.site_id])
+            if self._unindexed is None:
+                self.search_index.refresh([article.site_id])
+            else:
+                self._unindexed.append(article.site_id)
         return saved
 
     def _keep_version(self, old: dict[str, Any], changed: tuple[str, ...], run_id: int, reason: str, at: str) -> None:
@@ -293,7 +347,7 @@ class Archive:
     def record_failure(self, run_id: int, failure: PageFailure) -> None:
         """Note a page of this run that gave no article, and why (the first reason wins)."""
         with self.db.atomic():
-            self.db["failures"].insert({"run_id": run_id, "at": now(), **asdict(failure)}, ignore=True)
+            self._insert("failures", {"run_id": run_id, "at": now(), **asdict(failure)}, ignore=True)
 
     def failures(self, run_id: int) -> list[dict[str, Any]]:
         """A run's failures, in the order they happened."""
@@ -301,30 +355,27 @@ class Archive:
 
     def save_listing(self, run_id: int, page: ListingPage) -> None:
         """Record a listing page: its channel, and the articles it shows (by site id)."""
+        entries = [
+            (page.folder_url, article_id, entry.title, entry.date, page.page_index, run_id, run_id)
+            for entry in page.entries
+            if entry.on_site and (article_id := site.site_id(entry.url)) is not None
+        ]
         with self.db.atomic():
-            self.db["channels"].upsert(
-                {"url": page.folder_url, "name": page.channel, "page_count": page.page_count, "last_run_id": run_id},
-                pk="url",
-            )
             self.db.execute(
-                "UPDATE channels SET first_run_id = COALESCE(first_run_id, ?) WHERE url = ?", [run_id, page.folder_url]
+                """INSERT INTO channels (url, name, page_count, last_run_id, first_run_id) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (url) DO UPDATE SET name = excluded.name, page_count = excluded.page_count,
+                     last_run_id = excluded.last_run_id, first_run_id = COALESCE(first_run_id, excluded.first_run_id)""",
+                [page.folder_url, page.channel, page.page_count, run_id, run_id],
             )
-            for entry in page.entries:
-                article_id = site.site_id(entry.url)
-                if article_id is None or not entry.on_site:
-                    continue
-                self.db["channel_articles"].upsert(
-                    {
-                        "channel_url": page.folder_url, "site_id": article_id, "listed_title": entry.title,
-                        "listed_date": entry.date, "page_index": page.page_index, "last_run_id": run_id,
-                    },
-                    pk=("channel_url", "site_id"),
-                )
-                self.db.execute(
-                    "UPDATE channel_articles SET first_run_id = COALESCE(first_run_id, ?) "
-                    "WHERE channel_url = ? AND site_id = ?",
-                    [run_id, page.folder_url, article_id],
-                )
+            self.db.conn.executemany(
+                """INSERT INTO channel_articles
+                     (channel_url, site_id, listed_title, listed_date, page_index, last_run_id, first_run_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (channel_url, site_id) DO UPDATE SET listed_title = excluded.listed_title,
+                     listed_date = excluded.listed_date, page_index = excluded.page_index,
+                     last_run_id = excluded.last_run_id, first_run_id = COALESCE(first_run_id, excluded.first_run_id)""",
+                entries,
+            )
 
     # --- summaries -------------------------------------------------------------------------------
 

@@ -16,9 +16,12 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from archive.store import Archive
+from archive.writer import ArchiveWriter, Report, WriterFailed
 from crawler import health, site
 from crawler.items import Article, ListingEnd, ListingPage, PageFailure
 from crawler.lock import ArchiveLock, ArchiveLocked
@@ -70,8 +73,11 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.path = crawler.settings.get("ARCHIVE_DB")
         self.store_responses = crawler.settings.getbool("ARCHIVE_STORE_RESPONSES", True)
+        self.commit_seconds = crawler.settings.getfloat("ARCHIVE_COMMIT_SECONDS", 1.0)
         self.archive: Archive | None = None
+        self.writer: ArchiveWriter | None = None
         self.lock = ArchiveLock(self.path)
+        self.reporter = LoopingCall(self._read_reports)
         self.run_id = 0
         self.channels: set[str] = set()
 
@@ -96,10 +102,39 @@ class ArchivePipeline:
         self.run_id = self.archive.start_run(getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN))
         self.crawler.spider.archive_run_id = self.run_id
         logger.info("Archiving to %s as run %d", self.path, self.run_id)
+        self.writer = ArchiveWriter(self.path, self.commit_seconds)
+        self.reporter.start(self.commit_seconds, now=False)
+
+    def _write(self, method: str, *args: Any) -> None:
+        """Hand a write to the writer process; if it is gone, say so once and stop the crawl."""
+        assert self.writer is not None
+        try:
+            self.writer.submit(method, *args)
+        except WriterFailed as failed:
+            if not self.stats.get_value("chinasei/writer_failed"):
+                logger.error("Stopping the crawl: %s. Nothing more can be stored in %s", failed, self.path)
+                self.stats.set_value("chinasei/writer_failed", str(failed))
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_writer_failed"))
+
+    def _read_reports(self, reports: list[Report] | None = None) -> None:
+        """Count what the writer stored, and log each write that failed."""
+        assert self.writer is not None
+        for report in self.writer.reports() if reports is None else reports:
+            for outcome, count in report.outcomes.items():
+                self.stats.inc_value(f"chinasei/articles/{outcome}", count)
+            for error in report.errors:
+                logger.error("Could not store %s", error)
+                self.stats.inc_value("chinasei/store_errors")
 
     def close_spider(self) -> None:
         if self.archive is None:
             return
+        if self.reporter.running:
+            self.reporter.stop()
+        if self.writer is not None:
+            self._read_reports(self.writer.reports() + self.writer.close())
+            if self.writer.failed:
+                logger.error("The archive writer failed: %s; the last writes may be lost", self.writer.failed)
         missing = self._check_required_channels()
         stats = self.stats.get_stats()
         counts = {
@@ -176,17 +211,16 @@ class ArchivePipeline:
         if self.archive is None:
             return item
         if isinstance(item, Article):
-            saved = self.archive.save_article(self.run_id, item)
-            self.stats.inc_value(f"chinasei/articles/{saved.outcome}")
+            self._write("save_article", self.run_id, item)
         elif isinstance(item, ListingPage):
-            self.archive.save_listing(self.run_id, item)
+            self._write("save_listing", self.run_id, item)
             self.channels.add(item.channel or "")
             self.stats.inc_value("chinasei/listing_pages")
         elif isinstance(item, PageFailure):
-            self.archive.record_failure(self.run_id, item)
+            self._write("record_failure", self.run_id, item)
             self.stats.inc_value("chinasei/failures")
         elif isinstance(item, ListingEnd):
-            self.archive.mark_walked(self.run_id, item.folder_url)
+            self._write("mark_walked", self.run_id, item.folder_url)
         return item
 
     # --- signals ---------------------------------------------------------------------------------
@@ -197,14 +231,14 @@ class ArchivePipeline:
         origin = getattr(spider, "fetch_origin", site.CANONICAL_ORIGIN)
         kind = request.meta.get("kind") or ("robots" if response.url.endswith("/robots.txt") else "other")
         headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
-        self.archive.record_response(
-            self.run_id, site.to_canonical(response.url, origin), response.url, response.status, headers,
+        self._write(
+            "record_response", self.run_id, site.to_canonical(response.url, origin), response.url, response.status, headers,
             response.body, kind,
         )
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException, spider: Spider) -> None:
         if self.archive is not None and isinstance(item, Article):
-            self.archive.record_failure(self.run_id, PageFailure(url=item.url, kind="article", reason=str(exception)))
+            self._write("record_failure", self.run_id, PageFailure(url=item.url, kind="article", reason=str(exception)))
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         if self.archive is None:
@@ -213,7 +247,7 @@ class ArchivePipeline:
         reason = f"parse error: {failure.type.__name__}: {failure.getErrorMessage()}"
         kind = response.meta.get("kind", "page") if response.request else "page"
         url = site.to_canonical(response.url, origin)
-        self.archive.record_failure(self.run_id, PageFailure(url=url, kind=kind, reason=reason, status=response.status))
+        self._write("record_failure", self.run_id, PageFailure(url=url, kind=kind, reason=reason, status=response.status))
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,190 @@
+"""Writing to the archive from a process of its own, so a crawl's storing runs beside its fetching.
+
+A crawl spends more time storing a page (compressing it, writing rows, indexing the text for
+search) than Scrapy spends fetching it. Done in the crawl's own thread, that time is added to every
+page; done here, in a child process that owns the archive's write connection, it runs on the
+machine's other core while the crawl goes on.
+
+The crawl sends each write as a message (an :class:`Archive` method's name and arguments) through
+a bounded queue: a feeder thread pickles it into a pipe, so the crawl never waits on the child
+unless the child falls behind by a whole queue, and then it waits (its memory stays bounded). The
+child applies the writes in order and commits them in batches, every ``commit_seconds``; after each
+commit it sends back a report: how many articles were new, updated or unchanged, and any write that
+failed, with its reason. When the crawl dies, the child sees the pipe close, commits what it was
+sent and exits: what the crawl sent before dying is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import pickle
+import queue
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+#: The Archive methods a crawl writes through; nothing else is run in the child.
+WRITES = frozenset({"save_article", "save_listing", "record_failure", "mark_walked", "record_response"})
+QUEUE_SIZE = 64  # messages held before the crawl waits: a few megabytes of pages at most
+_CLOSE = ("close", ())
+
+
+class WriterFailed(RuntimeError):
+    """The writer process is gone: nothing more can be stored."""
+
+
+@dataclass
+class Report:
+    """What the child did since its last report."""
+
+    outcomes: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    writes: int = 0
+    final: bool = False
+
+
+class ArchiveWriter:
+    """The crawl's handle on the writer process."""
+
+    def __init__(self, path: str | Path, commit_seconds: float = 1.0):
+        context = multiprocessing.get_context("spawn")  # never fork a process running a reactor
+        receive_writes, self._send = context.Pipe(duplex=False)
+        self._reports, send_reports = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=serve, args=(str(path), commit_seconds, receive_writes, send_reports),
+            name="archive-writer", daemon=True,
+        )
+        self.process.start()
+        receive_writes.close()
+        send_reports.close()
+        self._pending: queue.Queue[tuple[str, tuple] | None] = queue.Queue(QUEUE_SIZE)
+        self._feeder = threading.Thread(target=self._feed, name="archive-writer-feeder", daemon=True)
+        self._feeder.start()
+        self.failed: str | None = None
+        self.closed = False
+
+    def submit(self, method: str, *args: Any) -> None:
+        """Queue a write; waits only while the child is a full queue behind."""
+        if method not in WRITES:
+            raise ValueError(f"{method} is not an archive write")
+        self._put((method, args))
+
+    def _put(self, message: tuple[str, tuple] | None) -> None:
+        while True:
+            if self.failed:
+                raise WriterFailed(self.failed)
+            try:
+                self._pending.put(message, timeout=1.0)
+                return
+            except queue.Full:
+                if not self.process.is_alive():
+                    self.failed = f"the archive writer process exited with code {self.process.exitcode}"
+
+    def _feed(self) -> None:
+        """Move queued writes into the pipe, in the background: pickling and a full pipe wait here."""
+        while True:
+            message = self._pending.get()
+            if message is None:
+                return
+            try:
+                self._send.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+            except (OSError, EOFError) as error:
+                self.failed = f"the archive writer process stopped reading: {error}"
+                return
+
+    def reports(self) -> list[Report]:
+        """The reports the child has sent so far, without waiting."""
+        out = []
+        try:
+            while self._reports.poll():
+                out.append(self._reports.recv())
+        except EOFError:
+            if not self.closed and not self.failed:
+                self.failed = f"the archive writer process exited with code {self.process.exitcode}"
+        return out
+
+    def close(self, timeout: float = 600.0) -> list[Report]:
+        """Send the last writes, wait for the child to commit them and exit; its last reports."""
+        if self.closed:
+            return []
+        self.closed = True
+        reports: list[Report] = []
+        try:
+            self._put(_CLOSE)
+            self._put(None)
+        except WriterFailed:
+            with contextlib.suppress(queue.Full):
+                self._pending.put_nowait(None)  # the feeder may still be waiting for work
+        self._feeder.join(timeout)
+        deadline = time.monotonic() + timeout
+        while not any(r.final for r in reports) and time.monotonic() < deadline and not self.failed:
+            if self._reports.poll(0.5):
+                try:
+                    reports.append(self._reports.recv())
+                except EOFError:
+                    break
+            elif not self.process.is_alive():
+                reports.extend(self.reports())
+                break
+        self.process.join(timeout=30)
+        self._send.close()
+        self._reports.close()
+        if not any(r.final for r in reports):
+            self.failed = self.failed or f"the archive writer process exited with code {self.process.exitcode}"
+        return reports
+
+
+def serve(path: str, commit_seconds: float, writes: Connection, reports: Connection) -> None:
+    """The child: apply writes in order, commit every ``commit_seconds``, report after each commit."""
+    from archive.store import Archive  # imported here: the parent needs none of it to start us
+
+    archive = Archive(path)
+    report = Report()
+    deadline = time.monotonic() + commit_seconds
+    archive.begin_batch()
+    try:
+        while True:
+            wait = max(0.0, deadline - time.monotonic())
+            if writes.poll(wait):
+                try:
+                    method, args = pickle.loads(writes.recv_bytes())
+                except EOFError:
+                    break  # the crawl is gone: keep what it sent
+                if method == "close":
+                    break
+                _apply(archive, method, args, report)
+            if time.monotonic() >= deadline:
+                report = _commit(archive, report, reports)
+                deadline = time.monotonic() + commit_seconds
+    finally:
+        report.final = True
+        _commit(archive, report, reports)
+        archive.close()
+
+
+def _apply(archive: Any, method: str, args: tuple, report: Report) -> None:
+    report.writes += 1
+    try:
+        result = getattr(archive, method)(*args)
+    except Exception as error:  # one bad write must not stop the others; it is reported
+        subject = args[1] if len(args) > 1 and isinstance(args[1], str) else getattr(args[-1], "url", "")
+        report.errors.append(f"{method}({subject}): {type(error).__name__}: {error}")
+        return
+    outcome = getattr(result, "outcome", None)
+    if outcome:
+        report.outcomes[outcome] += 1
+
+
+def _commit(archive: Any, report: Report, reports: Connection) -> Report:
+    archive.commit()
+    archive.begin_batch()
+    if report.writes or report.errors or report.final:
+        with contextlib.suppress(OSError, EOFError):  # the crawl is gone; what it sent is committed
+            reports.send(report)
+        return Report()
+    return report
