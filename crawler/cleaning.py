@@ -7,10 +7,9 @@ links are kept. Presentation (styles, classes, ``OLDSRC``, fonts) is dropped.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from lxml import etree, html
 
+from crawler import site
 from crawler.dom import BLOCK_TAGS, normalize_space
 
 DROP_WITH_CONTENT = frozenset(
@@ -42,8 +41,8 @@ def absolute_url(base_url: str, link: str | None) -> str | None:
     """``link`` resolved against ``base_url``, or None when it is not a safe web address."""
     if not link:
         return None
-    url = urljoin(base_url, link.strip())
-    return url if url.lower().startswith(SAFE_SCHEMES) else None
+    url = site.join(base_url, link.strip())
+    return url if url is not None and url.lower().startswith(SAFE_SCHEMES) else None
 
 
 def clean_body_html(container: html.HtmlElement, base_url: str) -> str:

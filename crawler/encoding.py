@@ -29,6 +29,7 @@ COMMON = frozenset(
     "適屬會們來時說為學對國個發現這經種間開關後點還樣進動產業區長環義務農業電網報導戰略興發產體術東華實實際"
 )
 CANDIDATES = ("utf-8", "gb18030", "big5")
+UTF8 = frozenset({"utf-8", "utf8"})
 _CJK = re.compile("[\u4e00-\u9fff]")
 _COMMON = re.compile("[" + "".join(sorted(COMMON)) + "]")
 _LATIN1_LETTERS = re.compile("[\u00c0-\u00ff]")
@@ -52,10 +53,17 @@ def chinese_score(text: str) -> float:
     return len(_COMMON.findall(text)) / cjk - 20 * text.count("\ufffd") / max(len(text), 1)
 
 
-def _looks_right(text: str) -> bool:
-    cjk = len(_CJK.findall(text))
+def _looks_right(text: str, encoding: str | None = None) -> bool:
+    if text.count("\ufffd"):
+        return False
     latin1_letters = len(_LATIN1_LETTERS.findall(text))  # å æ ä …: UTF-8 read as Latin-1
-    if text.count("\ufffd") or latin1_letters > max(20, cjk):
+    if encoding in UTF8 and latin1_letters <= 20:
+        # Bytes that decode as UTF-8 without a single error are UTF-8 (GBK or Big5 text does
+        # not form valid UTF-8 for a page's length), so only mojibake could be wrong with them,
+        # and that shows in Latin-1 letters. Most pages end here, before counting characters.
+        return True
+    cjk = len(_CJK.findall(text))
+    if latin1_letters > max(20, cjk):
         return False
     return cjk < 20 or chinese_score(text) >= 0.25
 
@@ -73,7 +81,7 @@ def _mojibake_repaired(text: str) -> str | None:
 def decode_page(body: bytes, content_type: str | None) -> Decoded:
     """Decode a page, recovering from a wrong or missing declaration; see the module's notes."""
     encoding, text = html_to_unicode(content_type, body)
-    if _looks_right(text):
+    if _looks_right(text, encoding):
         return Decoded(text, encoding)
     readings = [(text, encoding)]
     declared = html_body_declared_encoding(body)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import html
 
@@ -71,7 +71,9 @@ def _entry(page_url: str, item: html.HtmlElement) -> ListingEntry | None:
     href = (link.get("href") or "").strip()
     if not href or href.startswith(("javascript:", "#", "mailto:")):
         return None
-    url = urljoin(page_url, href)
+    url = site.join(page_url, href)
+    if url is None:
+        return None
     title = dom.normalize_space(link.get("title")) or dom.element_text(link) or None
     found, _ = dates.find_dates(dom.element_text(item))
     return ListingEntry(
@@ -122,8 +124,8 @@ def _read_pager(root: html.HtmlElement, page: ListingPage) -> None:
             page.page_count, page.page_prefix, page.page_ext = ints[0], strings[exts[0] - 1], strings[exts[0]]
             page.extraction["page_count"] = "site:pager-script"
             return
-    linked = (urljoin(page.url, a.get("href") or "") for a in dom.iter_links(root))
-    same_folder = [_page_index(url) for url in linked if url.startswith(page.folder_url)]
+    linked = (site.join(page.url, a.get("href") or "") for a in dom.iter_links(root))
+    same_folder = [_page_index(url) for url in linked if url and url.startswith(page.folder_url)]
     same_folder = [n for n in same_folder if n]
     if same_folder:
         page.page_count = max(same_folder) + 1
@@ -160,8 +162,8 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Contai
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        url = urljoin(page_url, href)
-        if not _same_origin(page_url, url) or site.listing_folder(url) in (None, "/"):
+        url = site.join(page_url, href)
+        if url is None or not _same_origin(page_url, url) or site.listing_folder(url) in (None, "/"):
             continue
         if site.listing_page_url(url, 0).rsplit("/", 1)[0] + "/" in known:
             continue

@@ -8,11 +8,13 @@ failure of the original request, which the spider records with its reason.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+
+from crawler import site
 
 
 class OffsiteRedirectMiddleware:
@@ -29,7 +31,9 @@ class OffsiteRedirectMiddleware:
         location = response.headers.get("Location")
         if not (300 <= response.status < 400 and location):
             return response
-        target = urljoin(request.url, location.decode("latin-1"))
+        target = site.join(request.url, location.decode("latin-1"))
+        if target is None:
+            raise IgnoreRequest(f"Redirect to an address that cannot be followed: {location!r}")
         allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
         if allowed and not _on(urlsplit(target).hostname or "", allowed):
             self.crawler.stats.inc_value("chinasei/offsite_redirects")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta, timezone
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 SITE_NAME = "中国战略新兴产业网"
 HOSTS = frozenset({"www.chinasei.com.cn", "chinasei.com.cn"})
@@ -109,6 +109,17 @@ def canonical_url(url: str) -> str:
         origin = urlsplit(CANONICAL_ORIGIN)
         return urlunsplit((origin.scheme, origin.netloc, path, parts.query, ""))
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def join(base_url: str, href: str) -> str | None:
+    """``href`` resolved against ``base_url``; None for a link no browser could follow
+    (``http://[www…``, which Python refuses as a bad IPv6 address)."""
+    try:
+        url = urljoin(base_url, href)
+        urlsplit(url).hostname  # noqa: B018  (raises for a bad host)
+    except ValueError:
+        return None
+    return url
 
 
 def listing_folder(url: str) -> str | None:

@@ -132,3 +132,13 @@ def test_parsers_never_crash_and_never_leave_a_field_silently_empty(page):
 def test_any_bytes_give_an_item_or_a_reason(body, content_type):
     article = parse_article_response(SEED_URL, body, content_type)
     assert article.unfileable() or (article.title and article.published_at)
+
+
+@pytest.mark.parametrize("href", ["http://[www.chinasei.com.cn/xdxx/rgzn/", "http://[]www.chinasei.com.cn/xdxx/", "http://[::1/x"])
+def test_a_link_python_cannot_parse_is_skipped_not_fatal(href):
+    """Found by Hypothesis: urljoin raises ValueError for a bracketed host that is no IPv6 address."""
+    page = (f'<html><body><a href="{href}">人工智能</a><a href="/xdxx/">新一代信息技术</a>'
+            f'<img src="{href}a.jpg"><!--正文内容开始--><p>正文</p><!--正文内容结束--></body></html>')
+    listing = parse_listing("http://www.chinasei.com.cn/lpz/", page)
+    assert [link.url for link in listing.channel_links] == ["http://www.chinasei.com.cn/xdxx/"]
+    assert parse_article("http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html", page).body == "正文"
