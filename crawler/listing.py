@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import html
@@ -158,23 +159,34 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Contai
     URL in ``known``: such links are skipped before their names are read, the costly part.
     """
     found: dict[str, ChannelLink] = {}
+    origin = "/".join(page_url.split("/", 3)[:3])
     for link in dom.iter_links(root):
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        url = site.join(page_url, href)
-        if url is None or not _same_origin(page_url, url) or site.listing_folder(url) in (None, "/"):
-            continue
-        if site.listing_page_url(url, 0).rsplit("/", 1)[0] + "/" in known:
+        folder_url = _channel_folder(origin if href.startswith(_FROM_ORIGIN) else page_url, href)
+        if folder_url is None or folder_url in known:
             continue
         name = _link_name(link)
         if name in site.NOT_CHANNELS:
             continue
-        folder_url = site.listing_page_url(url, 0).rsplit("/", 1)[0] + "/"
         kind = "more" if site.MORE_LINK.match(dom.element_text(link) or "") else via
         if folder_url not in found or (found[folder_url].name is None and name):
             found[folder_url] = ChannelLink(url=folder_url, name=name, via=kind)
     return list(found.values())
+
+
+_FROM_ORIGIN = ("http://", "https://", "//", "/")  # links that resolve the same from any page of a site
+
+
+@lru_cache(maxsize=4096)
+def _channel_folder(base_url: str, href: str) -> str | None:
+    """The listing folder a link leads to, or None when it leads elsewhere. Every page repeats the
+    menu's links, so a crawl asks this thousands of times with the same (origin, href): cached."""
+    url = site.join(base_url, href)
+    if url is None or not _same_origin(base_url, url) or site.listing_folder(url) in (None, "/"):
+        return None
+    return site.listing_page_url(url, 0).rsplit("/", 1)[0] + "/"
 
 
 def parse_home(url: str, text: str) -> list[ChannelLink]:
