@@ -199,7 +199,19 @@ class Archive:
                 data = compression.make_dictionary([self._listing_sample, body])
                 table = self.db["compression_dicts"].insert({"data": data, "created_at": now(), "samples": "listing, article"})
                 self._dictionary_id = int(table.last_pk)
+                self._recompress_with(self._dictionary_id)
         return self._dictionary_id
+
+    def _recompress_with(self, dictionary_id: int) -> None:
+        """Compress again, with the new dictionary, the pages received before it was made: how many
+        those are depends on the order responses arrived in, which the ratio should not."""
+        dictionary = self._dictionary(dictionary_id)
+        rows = self.db.execute("SELECT id, body, compression FROM responses WHERE dict_id IS NULL").fetchall()
+        for response_id, stored, method in rows:
+            body = compression.decompress(stored, method)
+            packed, packed_method = compression.compress(body, dictionary)
+            self.db.execute("UPDATE responses SET body = ?, compression = ?, dict_id = ?, stored_size = ? WHERE id = ?",
+                            [packed, packed_method, dictionary_id, len(packed), response_id])
 
     def _dictionary(self, dictionary_id: int | None) -> bytes | None:
         if dictionary_id is None:
