@@ -55,6 +55,9 @@ class _Enough(Exception):
     """Rendering has gone far enough past the hole."""
 
 
+_LINE_SPACES = re.compile(r"[ \r\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")  # _SPACES but tabs and newlines
+
+
 def text_lines(root: html.HtmlElement, hole: html.HtmlElement | None = None, after_hole: int | None = None) -> list[str]:
     """The element's text as the lines a reader sees: one per block, ``<br>`` or table row.
 
@@ -64,45 +67,53 @@ def text_lines(root: html.HtmlElement, hole: html.HtmlElement | None = None, aft
     sidebars are not needed to read its header).
     """
     parts: list[str] = []
-    budget = {"after": after_hole, "seen": False}
     with contextlib.suppress(_Enough):  # stopped past the hole on purpose
-        _render(root, parts, hole, is_root=True, budget=budget)
+        _Renderer(parts, hole, after_hole).render(root, is_root=True)
+    # White space is made single for the whole text at once (one regex pass in C, not one per
+    # line); then each line loses its edges and its empty cells.
     lines = []
-    for line in "".join(parts).split("\n"):
-        cells = [normalize_space(cell) for cell in line.split("\t")]
-        line = "\t".join(cell for cell in cells if cell)
+    for line in _LINE_SPACES.sub(" ", "".join(parts)).split("\n"):
+        if "\t" in line:
+            line = "\t".join(cell for cell in (c.strip(" ") for c in line.split("\t")) if cell)
+        else:
+            line = line.strip(" ")
         if line:
             lines.append(line)
     return lines
 
 
-def _render(
-    element: etree._Element, parts: list[str], hole: etree._Element | None, is_root: bool, budget: dict | None = None
-) -> None:
-    tag = element.tag if isinstance(element.tag, str) else None
-    if element is hole:
-        parts.append("\n" + SENTINEL + "\n")
-        if budget is not None:
-            budget["seen"] = True
-    elif tag is not None and tag.lower() not in SKIP_TAGS:
-        tag = tag.lower()
-        block = tag in BLOCK_TAGS
-        if block or tag == "br":
-            parts.append("\n")
-            if budget is not None and budget["seen"] and budget["after"] is not None:
-                budget["after"] -= 1
-                if budget["after"] < 0:
-                    raise _Enough
-        if tag in CELL_TAGS:
-            parts.append("\t")
-        if element.text:
-            parts.append(element.text)
-        for child in element:
-            _render(child, parts, hole, is_root=False, budget=budget)
-        if block:
-            parts.append("\n")
-    if element.tail and not is_root:
-        parts.append(element.tail)
+class _Renderer:
+    """Writes an element's text into ``parts``, with line breaks where blocks begin and end."""
+
+    __slots__ = ("parts", "hole", "after", "seen")
+
+    def __init__(self, parts: list[str], hole: etree._Element | None, after_hole: int | None):
+        self.parts, self.hole, self.after, self.seen = parts, hole, after_hole, False
+
+    def render(self, element: etree._Element, is_root: bool = False) -> None:
+        parts = self.parts
+        tag = element.tag
+        if element is self.hole:
+            parts.append("\n" + SENTINEL + "\n")
+            self.seen = True
+        elif tag.__class__ is str and tag not in SKIP_TAGS:  # the HTML parser gives lower-case tags
+            block = tag in BLOCK_TAGS
+            if block or tag == "br":
+                parts.append("\n")
+                if self.seen and self.after is not None:
+                    self.after -= 1
+                    if self.after < 0:
+                        raise _Enough
+            elif tag in CELL_TAGS:
+                parts.append("\t")
+            if element.text:
+                parts.append(element.text)
+            for child in element:
+                self.render(child)
+            if block:
+                parts.append("\n")
+        if not is_root and element.tail:
+            parts.append(element.tail)
 
 
 def find_comment(root: html.HtmlElement, markers: str | tuple[str, ...]) -> etree._Comment | None:
