@@ -26,9 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.conftest import query  # noqa: E402
-from tests.sitebuilder import corpus  # noqa: E402
 from tests.sitebuilder.build import build  # noqa: E402
-from tests.sitebuilder.content import MENU, Spec, all_channels  # noqa: E402
+from tests.sitebuilder.generated import specs  # noqa: E402
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=32",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "LOG_LEVEL=WARNING", "-s", "ARCHIVE_PROGRESS_INTERVAL=0"]
@@ -47,18 +46,6 @@ class Bare(scrapy.Spider):
     def discard(self, _):
         return None
 '''
-
-
-def specs(count: int) -> list[Spec]:
-    """Generated articles, spread over the channels that hold articles of their own."""
-    groups = {group.folder for group, subs in MENU if subs}
-    folders = [c.folder for c in all_channels() if c.folder not in groups]
-    out = []
-    for n, article in enumerate(corpus.articles(count)):
-        out.append(Spec(article.site_id, folders[n % len(folders)], article.title, article.published_at[:16].replace("T", " "),
-                        article.published_at, [("p", p) for p in article.body.split("\n")],
-                        lead=f"（记者 {article.reporters[0]}）", people={"reporters": article.reporters}))
-    return out
 
 
 def free_port() -> int:

@@ -47,6 +47,7 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.ArticleFingerprinter"
+DUPEFILTER_CLASS = "crawler.dupefilter.ArticleDupeFilter"  # articles as bits: memory flat in the site's size
 SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.OffsiteRedirectMiddleware": 650}  # before RedirectMiddleware (600)
 EXTENSIONS = {"crawler.progress.Progress": 500}

@@ -12,6 +12,7 @@ that fail as :class:`~crawler.items.PageFailure` items with the reason.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,22 @@ from crawler.encoding import decode_html, decode_page
 from crawler.failures import describe
 from crawler.items import ChannelLink, ListingEnd, ListingPage, PageFailure
 from crawler.listing import parse_home, parse_listing
+
+ARTICLE_PRIORITY = 1
+LISTING_WINDOW = 4  # listing pages of one channel asked for at once in a full crawl
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A listing read in a full crawl: enough to ask for any of its pages."""
+
+    folder_url: str
+    page_count: int
+    prefix: str
+    ext: str
+
+    def page_url(self, index: int) -> str:
+        return site.listing_page_url(self.folder_url, index, self.prefix, self.ext)
 
 
 class ChinaseiSpider(scrapy.Spider):
@@ -100,20 +117,31 @@ class ChinaseiSpider(scrapy.Spider):
                 yield self.article_request(entry.url, listing=page.url)
 
     def _follow_pages(self, page: ListingPage, index: int, fetched_url: str) -> Iterator[Request]:
-        """Pages 2… of a listing. A full crawl asks for them all at once from page 1 when the pager
-        gives the count; an incremental one asks one page at a time, newest first, marking each
-        request with the page it came from so the incremental policy can stop the walk."""
+        """Pages 2… of a listing.
+
+        A full crawl, when the pager gives the count, reads a listing in ``LISTING_WINDOW`` chains
+        at once: page 1 asks for pages 2…W+1, and page k for page k+W (a page that fails still
+        passes its chain on, see :meth:`failed`). Asking for every page at once would be as fast,
+        but would hold a request for each page of the site in memory. An incremental crawl asks
+        one page at a time, newest first, marking each request with the page it came from so the
+        incremental policy can stop the walk.
+        """
         incremental = self.settings.getbool("ARCHIVE_INCREMENTAL", True)
         if page.page_count is not None and not incremental:
-            if index == 0:
-                for n in range(1, page.page_count):
-                    url = site.listing_page_url(page.folder_url, n, page.page_prefix, page.page_ext)
-                    yield self._listing_request(url, n, page.channel)
+            chain = Chain(page.folder_url, page.page_count, page.page_prefix, page.page_ext)
+            for n in range(1, LISTING_WINDOW + 1) if index == 0 else [index + LISTING_WINDOW]:
+                if n < page.page_count:
+                    yield self._chained_request(chain, n, page.channel)
         elif (page.page_count is not None and not page.is_last) or (page.page_count is None and page.entries):
             url = site.listing_page_url(page.folder_url, index + 1, page.page_prefix, page.page_ext)
             request = self._listing_request(url, index + 1, page.channel, probe=page.page_count is None)
             request.meta["next_page_of"] = fetched_url
             yield request
+
+    def _chained_request(self, chain: Chain, index: int, channel: str | None) -> Request:
+        request = self._listing_request(chain.page_url(index), index, channel)
+        request.meta["chain"] = chain
+        return request
 
     def parse_article(self, response: Response, listing: str | None = None) -> Iterator[Any]:
         """Parse an article page into an item; follow the channels it links (its breadcrumb's too)."""
@@ -137,7 +165,7 @@ class ChinaseiSpider(scrapy.Spider):
 
     # --- failures --------------------------------------------------------------------------------
 
-    def failed(self, failure: Failure) -> Iterator[PageFailure | ListingEnd]:
+    def failed(self, failure: Failure) -> Iterator[PageFailure | ListingEnd | Request]:
         """Record a page that could not be fetched; the end of an unknown-length listing is not one."""
         request = failure.request
         status = failure.value.response.status if failure.check(HttpError) else None
@@ -146,6 +174,10 @@ class ChinaseiSpider(scrapy.Spider):
             folder = site.listing_page_url(site.to_canonical(request.url, self.fetch_origin), 0).rsplit("/", 1)[0] + "/"
             yield ListingEnd(folder)
             return
+        chain = request.meta.get("chain")
+        index = request.cb_kwargs.get("index", 0)
+        if chain is not None and index + LISTING_WINDOW < chain.page_count:  # the chain goes on past a bad page
+            yield self._chained_request(chain, index + LISTING_WINDOW, request.cb_kwargs.get("channel"))
         reason = describe(failure)
         kind = request.meta.get("kind", "page")
         if kind == "article" and request.cb_kwargs.get("listing"):
@@ -157,9 +189,16 @@ class ChinaseiSpider(scrapy.Spider):
     # --- requests --------------------------------------------------------------------------------
 
     def article_request(self, url: str, listing: str | None = None) -> Request:
-        """The request for an article page, by its live-site URL."""
+        """The request for an article page, by its live-site URL.
+
+        Articles go before listing pages (priority 1): a full crawl asks for every page of a
+        listing at once, and if their articles waited behind them, the queue would hold the
+        whole site's article requests at once; this way it holds about a listing page's worth.
+        """
         kwargs = {"listing": listing} if listing else {}
-        return self._request(url, self.parse_article, kind="article", **kwargs)
+        request = self._request(url, self.parse_article, kind="article", **kwargs)
+        request.priority = ARTICLE_PRIORITY
+        return request
 
     @staticmethod
     def _content_type(response: Response) -> str | None:

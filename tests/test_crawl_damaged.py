@@ -14,8 +14,10 @@ from scrapy.http import Response
 from archive.store import Archive
 from crawler import localsite
 from crawler.items import PageFailure
-from spiders.chinasei import ChinaseiSpider
+from spiders.chinasei import LISTING_WINDOW, ChinaseiSpider
 from tests.conftest import SAVED, expected_items, query, scrapy_crawl
+from tests.sitebuilder.build import build
+from tests.sitebuilder.generated import specs
 
 LIVE = "http://www.chinasei.com.cn"
 NO_TITLE = next((SAVED / "www").glob("lsdt/hbcy/*/t*.html")).relative_to(SAVED / "www").as_posix()
@@ -125,3 +127,26 @@ def test_a_response_that_is_not_html_is_a_clear_failure():
     (failure,) = list(spider.parse_article(response))
     assert failure == PageFailure(url=f"{LIVE}/lpz/202011/t20201124_1.html", kind="article",
                                   reason="not an HTML page (application/pdf)", status=200)
+
+
+def test_a_long_listing_is_read_to_its_end_past_a_page_that_fails(tmp_path):
+    """A full crawl reads a listing a few pages at a time, each page asking for one further on:
+    a page that fails must pass its turn on, or every later page of its chain would be lost."""
+    www = tmp_path / "www"
+    build(www, extra=specs(60, folders=["/swcy/swyy/"]))  # 2 articles a page: 30-odd pages
+    folder = www / "swcy/swyy"
+    pages = sorted(folder.glob("index_*.html"), key=lambda p: int(p.stem.split("_")[1]))
+    assert len(pages) > 3 * LISTING_WINDOW
+    broken = pages[LISTING_WINDOW]  # in the first window's chains, with pages after it
+    lost = set(re.findall(r"t\d{8}_(\d+)\.html", broken.read_text(encoding="utf-8")))  # shown only there
+    broken.unlink()
+    db = tmp_path / "a.db"
+    with localsite.serve(www) as url:
+        scrapy_crawl(url, db, "-s", "ARCHIVE_INCREMENTAL=False")
+    fetched = {url for (url,) in query(db, "SELECT url FROM responses WHERE kind = 'listing'")}
+    assert {f"{LIVE}/swcy/swyy/{p.name}" for p in pages if p != broken} <= fetched
+    assert query(db, f"SELECT status FROM failures WHERE url = '{LIVE}/swcy/swyy/{broken.name}'") == [(404,)]
+    shown = {i for p in [folder / "index.html", *pages] if p != broken
+             for i in re.findall(r"t\d{8}_(\d+)\.html", p.read_text(encoding="utf-8"))}
+    archived = {str(i) for (i,) in query(db, "SELECT site_id FROM articles")}
+    assert shown <= archived and lost - shown

@@ -1,0 +1,43 @@
+"""The duplicate filter: articles as bits by document id, everything else as Scrapy does."""
+
+from __future__ import annotations
+
+from scrapy import Request
+
+from crawler.dupefilter import MAX_ID, ArticleDupeFilter
+from crawler.fingerprint import ArticleFingerprinter
+
+ARTICLE = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
+
+
+def make(path=None) -> ArticleDupeFilter:
+    return ArticleDupeFilter(path, fingerprinter=ArticleFingerprinter())
+
+
+def test_an_article_is_seen_once_under_any_of_its_urls():
+    seen = make()
+    assert not seen.request_seen(Request(ARTICLE))
+    assert seen.request_seen(Request(ARTICLE.replace("/lpz/", "/cyzx/")))  # cross-listed: one document
+    assert not seen.request_seen(Request(ARTICLE.replace("40123", "40124")))
+    assert seen.articles_seen == 2 and not seen._fingerprints
+    assert len(seen.article_bits) < 10_000  # bits, not fingerprints
+
+
+def test_other_requests_go_through_scrapys_filter():
+    seen = make()
+    listing = Request("http://www.chinasei.com.cn/lpz/index_1.html")
+    assert not seen.request_seen(listing) and seen.request_seen(listing.copy())
+    post = Request(ARTICLE, method="POST")
+    hop = Request(ARTICLE, meta={"redirect_times": 1})
+    huge = Request(ARTICLE.replace("40123", str(MAX_ID)))
+    assert not any(seen.request_seen(r) for r in (post, hop, huge))
+    assert len(seen._fingerprints) == 4 and seen.articles_seen == 0
+
+
+def test_with_a_job_directory_scrapys_filter_keeps_everything(tmp_path):
+    seen = make(str(tmp_path))
+    assert not seen.request_seen(Request(ARTICLE))
+    seen.close("finished")
+    again = make(str(tmp_path))
+    assert again.request_seen(Request(ARTICLE.replace("/lpz/", "/cyzx/")))  # a resumed job knows it
+    again.close("finished")
