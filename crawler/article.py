@@ -14,7 +14,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 
-from lxml import html
+from lxml import etree, html
 
 from crawler import byline as bylines
 from crawler import dates, dom, site
@@ -35,6 +35,7 @@ class Body:
     content: html.HtmlElement
     anchor: object
     rule: str
+    anchor_end: object = None  # the end marker, when it is a sibling of the start one
 
 
 @dataclass
@@ -144,7 +145,8 @@ def find_body(root: html.HtmlElement) -> Body | None:
     if start is not None:
         region = dom.region_between(root, site.BODY_START, site.BODY_END)
         if region is not None and (dom.normalize_space(region.text_content()) or region.find(".//img") is not None):
-            return Body(region, start, "site:comment-markers")
+            end = next((s for s in start.itersiblings(etree.Comment) if any(m in (s.text or "") for m in site.BODY_END)), None)
+            return Body(region, start, "site:comment-markers", end)
     for element in root.iter("div", "td", "section", "article"):
         if dom.has_class(element, site.BODY_CLASSES[:2]):
             return Body(copy.deepcopy(element), element, "site:trs-editor")
@@ -167,9 +169,10 @@ def _densest_block(root: html.HtmlElement) -> html.HtmlElement | None:
 def read_header(root: html.HtmlElement, body: Body | None, body_lines: list[str]) -> Header:
     """The page's lines before the body, which of them is the breadcrumb, and a few after the body."""
     page = root.find("body") if root.find("body") is not None else root
-    inside = body is not None and body.rule == "site:comment-markers"  # the body's own lines follow the hole
-    reach = 2 * len(body_lines) + 16 if inside else 16
-    lines = dom.text_lines(page, hole=body.anchor if body else None, after_hole=reach if body else None)
+    inside = body is not None and body.rule == "site:comment-markers" and body.anchor_end is None
+    reach = 2 * len(body_lines) + 16 if inside else 16  # inside: the body's own lines follow the hole
+    lines = dom.text_lines(page, hole=body.anchor if body else None, after_hole=reach if body else None,
+                           hole_end=body.anchor_end if body else None)
     after: list[str] = []
     if dom.SENTINEL in lines:
         cut = lines.index(dom.SENTINEL)

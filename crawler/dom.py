@@ -58,17 +58,22 @@ class _Enough(Exception):
 _LINE_SPACES = re.compile(r"[ \r\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")  # _SPACES but tabs and newlines
 
 
-def text_lines(root: html.HtmlElement, hole: html.HtmlElement | None = None, after_hole: int | None = None) -> list[str]:
+def text_lines(
+    root: html.HtmlElement, hole: etree._Element | None = None, after_hole: int | None = None,
+    hole_end: etree._Element | None = None,
+) -> list[str]:
     """The element's text as the lines a reader sees: one per block, ``<br>`` or table row.
 
     Table cells on a row are joined by a tab. When ``hole`` is given, that element is rendered as
     one line holding :data:`SENTINEL`, so a caller can tell what stands before and after it; with
-    ``after_hole``, rendering stops about that many line breaks after it (a page's footer and
-    sidebars are not needed to read its header).
+    ``hole_end`` (a later sibling of ``hole``), everything from the hole to it is that one line
+    (the body between its comment markers, already read on its own); with ``after_hole``,
+    rendering stops about that many line breaks after the hole (a page's footer and sidebars are
+    not needed to read its header).
     """
     parts: list[str] = []
     with contextlib.suppress(_Enough):  # stopped past the hole on purpose
-        _Renderer(parts, hole, after_hole).render(root, is_root=True)
+        _Renderer(parts, hole, after_hole, hole_end).render(root, is_root=True)
     # White space is made single for the whole text at once (one regex pass in C, not one per
     # line); then each line loses its edges and its empty cells.
     lines = []
@@ -85,10 +90,11 @@ def text_lines(root: html.HtmlElement, hole: html.HtmlElement | None = None, aft
 class _Renderer:
     """Writes an element's text into ``parts``, with line breaks where blocks begin and end."""
 
-    __slots__ = ("parts", "hole", "after", "seen")
+    __slots__ = ("parts", "hole", "after", "seen", "hole_end")
 
-    def __init__(self, parts: list[str], hole: etree._Element | None, after_hole: int | None):
-        self.parts, self.hole, self.after, self.seen = parts, hole, after_hole, False
+    def __init__(self, parts: list[str], hole: etree._Element | None, after_hole: int | None,
+                 hole_end: etree._Element | None = None):
+        self.parts, self.hole, self.after, self.seen, self.hole_end = parts, hole, after_hole, False, hole_end
 
     def render(self, element: etree._Element, is_root: bool = False) -> None:
         parts = self.parts
@@ -108,7 +114,18 @@ class _Renderer:
                 parts.append("\t")
             if element.text:
                 parts.append(element.text)
+            skipping = False
             for child in element:
+                if skipping:  # between the hole and its end
+                    if child is self.hole_end:
+                        skipping = False
+                        if child.tail:
+                            parts.append(child.tail)
+                    continue
+                if child is self.hole and self.hole_end is not None:
+                    parts.append("\n" + SENTINEL + "\n")
+                    self.seen = skipping = True
+                    continue
                 self.render(child)
             if block:
                 parts.append("\n")
