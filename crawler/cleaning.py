@@ -7,6 +7,8 @@ links are kept. Presentation (styles, classes, ``OLDSRC``, fonts) is dropped.
 
 from __future__ import annotations
 
+import copy
+
 from lxml import etree, html
 
 from crawler import site
@@ -47,7 +49,8 @@ def absolute_url(base_url: str, link: str | None) -> str | None:
 
 def clean_body_html(container: html.HtmlElement, base_url: str) -> str:
     """The inner HTML of ``container``, sanitised, one top-level block per line."""
-    root = html.fromstring(html.tostring(container, encoding="unicode"))
+    root = copy.deepcopy(container)
+    root.tail = None
     for element in list(root.iter()):
         if element is not root:
             _clean_element(element, base_url)
@@ -91,12 +94,15 @@ def _clean_element(element: etree._Element, base_url: str) -> None:
         element.drop_tree()
 
 
+_TRIMMED = BLOCK_TAGS | {"td", "th"}
+
+
 def _trim_blocks(root: html.HtmlElement) -> None:
     """Drop indentation inside blocks and white space between them, and empty blocks."""
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue
-        if element.tag in BLOCK_TAGS | {"td", "th"}:
+        if element.tag in _TRIMMED:
             if element.text:
                 element.text = element.text.lstrip(" \t\r\n\xa0\u3000")
             last = element[-1] if len(element) else None
