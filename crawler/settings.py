@@ -10,6 +10,8 @@ Our own settings share the ``ARCHIVE_`` prefix:
 - ``ARCHIVE_INCREMENTAL_OVERLAP``: known articles to read past the last new one before stopping (3).
 - ``ARCHIVE_RECHECK_DAYS`` / ``ARCHIVE_RECHECK_HOURS``: re-fetch articles published in the last N
   days, at most every M hours, with conditional requests, to catch edits in place (7 / 6).
+- ``ARCHIVE_PARSE_WORKER``: parse pages in a process beside the crawl (True), leaving the crawl's
+  thread to Scrapy; False parses in that thread. See :mod:`crawler.workers`.
 - ``ARCHIVE_COMMIT_SECONDS``: how often the crawl commits what it wrote (1.0): a batch at a time is
   far cheaper than a commit a row, and a crash loses at most that much, fetched again next time.
 - ``ARCHIVE_PROGRESS_INTERVAL``: seconds between progress lines in the log (30; 0 turns it off).
@@ -69,6 +71,7 @@ ARCHIVE_RECHECK_DAYS = 7
 ARCHIVE_RECHECK_HOURS = 6
 ARCHIVE_PROGRESS_INTERVAL = 30
 ARCHIVE_COMMIT_SECONDS = 1.0
+ARCHIVE_PARSE_WORKER = True
 
 # Scrapy 2.19 opens an HTTP control server by default; an unattended archiver needs no open port.
 REMOTE_CONTROL_ENABLED = False

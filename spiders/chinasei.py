@@ -24,11 +24,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import site
-from crawler.article import parse_article_page
-from crawler.encoding import decode_html, decode_page
+from crawler.encoding import decode_html
 from crawler.failures import describe
 from crawler.items import ChannelLink, ListingEnd, ListingPage, PageFailure
-from crawler.listing import parse_home, parse_listing
+from crawler.listing import parse_home
+from crawler.workers import ParseWorker, article_from_bytes, listing_from_bytes
 
 ARTICLE_PRIORITY = 1
 LISTING_WINDOW = 4  # listing pages of one channel asked for at once in a full crawl
@@ -57,6 +57,7 @@ class ChinaseiSpider(scrapy.Spider):
         #: Channel folders already asked for: every page links the whole menu, and asking again
         #: for each would cost a request through every middleware and the duplicate filter.
         self.channels_followed: set[str] = set()
+        self._worker: ParseWorker | None = None
         self.fetch_origin = site.origin_of(base_url or site.CANONICAL_ORIGIN)
         self.allowed_domains = [urlsplit(self.fetch_origin).hostname or ""]
         if self.allowed_domains[0] in site.HOSTS:
@@ -79,13 +80,13 @@ class ChinaseiSpider(scrapy.Spider):
         self.logger.info("Home page: %d channels (%d from blocks: %s)", len(channels), len(blocks), ", ".join(map(str, blocks)))
         yield from self._follow_channels(channels)
 
-    def parse_listing(self, response: Response, channel: str | None, index: int, probe: bool = False) -> Iterator[Any]:
+    async def parse_listing(self, response: Response, channel: str | None, index: int, probe: bool = False) -> AsyncIterator[Any]:
         """Yield the listing page, follow its articles, its other pages and any channels it links."""
         if not isinstance(response, TextResponse):
             yield self._not_html(response, "listing")
             return
-        text = decode_html(response.body, self._content_type(response))
-        page = parse_listing(self._canonical(response), text, known_channels=self.channels_followed)
+        page = await self._parse("listing", self._canonical(response), response.body, self._content_type(response),
+                                 frozenset(self.channels_followed))
         page.channel = page.channel or channel
         for problem in page.problems:
             self.logger.warning("Listing %s: %s", response.url, problem)
@@ -93,11 +94,12 @@ class ChinaseiSpider(scrapy.Spider):
             self.crawler.stats.inc_value("chinasei/empty_listings")
             self.logger.warning("Listing %s (%s) shows no articles", response.url, page.channel)
         yield page
-        yield from self._follow_entries(page)
+        for request in self._follow_entries(page):
+            yield request
         if page.is_last:
             yield ListingEnd(page.folder_url)
-        yield from self._follow_pages(page, index, response.url)
-        yield from self._follow_channels(page.channel_links)
+        for request in [*self._follow_pages(page, index, response.url), *self._follow_channels(page.channel_links)]:
+            yield request
 
     def _follow_channels(self, links: list[ChannelLink]) -> Iterator[Request]:
         for link in links:
@@ -143,7 +145,7 @@ class ChinaseiSpider(scrapy.Spider):
         request.meta["chain"] = chain
         return request
 
-    def parse_article(self, response: Response, listing: str | None = None) -> Iterator[Any]:
+    async def parse_article(self, response: Response, listing: str | None = None) -> AsyncIterator[Any]:
         """Parse an article page into an item; follow the channels it links (its breadcrumb's too)."""
         if response.status == 304:
             self.crawler.stats.inc_value("chinasei/articles/not_modified")
@@ -152,10 +154,23 @@ class ChinaseiSpider(scrapy.Spider):
             yield self._not_html(response, "article")
             return
         fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        decoded = decode_page(response.body, self._content_type(response))
-        page = parse_article_page(self._canonical(response), decoded, fetched_at, self.channels_followed)
+        page = await self._parse("article", self._canonical(response), response.body, self._content_type(response),
+                                 fetched_at, frozenset(self.channels_followed))
         yield page.article
-        yield from self._follow_channels(page.channel_links)
+        for request in self._follow_channels(page.channel_links):
+            yield request
+
+    async def _parse(self, kind: str, *args: Any) -> Any:
+        """Parse a page in the parse worker (``ARCHIVE_PARSE_WORKER``, on by default), else here."""
+        if self._worker is None and self.settings.getbool("ARCHIVE_PARSE_WORKER", True):
+            self._worker = ParseWorker()
+        if self._worker is not None:
+            return await (self._worker.article(*args) if kind == "article" else self._worker.listing(*args))
+        return (article_from_bytes if kind == "article" else listing_from_bytes)(*args)
+
+    def closed(self, reason: str) -> None:
+        if self._worker is not None:
+            self._worker.close()
 
     def _not_html(self, response: Response, kind: str) -> PageFailure:
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no content type"

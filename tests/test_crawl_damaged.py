@@ -3,6 +3,7 @@ is lost, and the crawl goes on."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import shutil
@@ -124,7 +125,10 @@ def test_a_response_that_is_not_html_is_a_clear_failure():
     spider = ChinaseiSpider(base_url="http://127.0.0.1:1")
     response = Response("http://127.0.0.1:1/lpz/202011/t20201124_1.html", status=200,
                         headers={"Content-Type": "application/pdf"}, body=b"%PDF-1.4")
-    (failure,) = list(spider.parse_article(response))
+    async def collect():
+        return [output async for output in spider.parse_article(response)]
+
+    (failure,) = asyncio.run(collect())
     assert failure == PageFailure(url=f"{LIVE}/lpz/202011/t20201124_1.html", kind="article",
                                   reason="not an HTML page (application/pdf)", status=200)
 

@@ -1,0 +1,158 @@
+"""Page parsing in a worker process, so the crawl's thread is left to Scrapy.
+
+Scrapy runs callbacks in its reactor's thread, and that thread is what bounds a fast crawl: it does
+all of Scrapy's own work, and parsing a page there (half a millisecond) adds half again to it. The
+spider hands a response's bytes to :class:`ParseWorker` instead and awaits the item, while Scrapy
+goes on fetching; the parsing is the same pure functions
+(:func:`crawler.article.parse_article_page`, :func:`crawler.listing.parse_listing`).
+
+The crawl's side has no threads of its own (a thread in a busy Python process costs more in
+hand-overs of the interpreter lock than it saves): requests go down one pipe, made large enough to
+hold every request in flight, and answers come back up another, read when the event loop sees it
+readable. ``ARCHIVE_PARSE_WORKER`` False parses in the crawl's thread, as does a crawl whose
+worker died (it says so, once, and goes on).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import itertools
+import logging
+import multiprocessing
+import pickle
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from crawler.article import ArticlePage, parse_article_page
+from crawler.encoding import decode_html, decode_page
+from crawler.items import ListingPage
+from crawler.listing import parse_listing
+
+logger = logging.getLogger(__name__)
+PIPE_SIZE = 1024 * 1024  # Linux's limit without privileges; every page in flight fits
+
+
+def article_from_bytes(
+    url: str, body: bytes, content_type: str | None, fetched_at: str | None, known_channels: frozenset[str]
+) -> ArticlePage:
+    """An article page from the bytes received (see :func:`crawler.article.parse_article_page`)."""
+    return parse_article_page(url, decode_page(body, content_type), fetched_at, known_channels)
+
+
+def listing_from_bytes(url: str, body: bytes, content_type: str | None, known_channels: frozenset[str]) -> ListingPage:
+    """A listing page from the bytes received (see :func:`crawler.listing.parse_listing`)."""
+    return parse_listing(url, decode_html(body, content_type), known_channels=known_channels)
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {"article": article_from_bytes, "listing": listing_from_bytes}
+
+
+class ParseWorker:
+    """A process that parses pages for the crawl, one at a time, in the order asked."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # never fork a process running a reactor
+        receive_jobs, self._jobs = context.Pipe(duplex=False)
+        self._answers, send_answers = context.Pipe(duplex=False)
+        for connection in (self._jobs, send_answers):
+            _widen(connection)
+        self.process = context.Process(target=serve, args=(receive_jobs, send_answers), name="parse-worker", daemon=True)
+        self.process.start()
+        receive_jobs.close()
+        send_answers.close()
+        self._waiting: dict[int, asyncio.Future] = {}
+        self._ids = itertools.count()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.broken: str | None = None
+
+    async def article(self, url: str, body: bytes, content_type: str | None, fetched_at: str | None,
+                      known_channels: frozenset[str]) -> ArticlePage:
+        return await self._run("article", url, body, content_type, fetched_at, known_channels)
+
+    async def listing(self, url: str, body: bytes, content_type: str | None, known_channels: frozenset[str]) -> ListingPage:
+        return await self._run("listing", url, body, content_type, known_channels)
+
+    async def _run(self, name: str, *args: Any) -> Any:
+        if self.broken is None:
+            if self._loop is None:
+                self._loop = asyncio.get_running_loop()
+                self._loop.add_reader(self._answers.fileno(), self._read_answers)
+            job = next(self._ids)
+            future = self._loop.create_future()
+            self._waiting[job] = future
+            try:
+                self._jobs.send_bytes(pickle.dumps((job, name, args), protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError as error:
+                self._break(f"cannot reach it: {error}")
+            else:
+                return await future
+        return FUNCTIONS[name](*args)
+
+    def _read_answers(self) -> None:
+        try:
+            while self._answers.poll():
+                job, ok, value = pickle.loads(self._answers.recv_bytes())
+                future = self._waiting.pop(job)
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        except (EOFError, OSError) as error:
+            self._break(f"it exited ({error or 'end of pipe'}, code {self.process.exitcode})")
+
+    def _break(self, why: str) -> None:
+        """The worker is gone: say so once, and parse what was waiting in this thread."""
+        if self.broken is None:
+            self.broken = why
+            logger.error("The parse worker process is gone (%s): parsing in the crawl's own thread from now on", why)
+            if self._loop is not None:
+                self._loop.remove_reader(self._answers.fileno())
+        waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(WorkerGone(why))
+
+    def close(self) -> None:
+        """Stop the worker (the crawl is over)."""
+        if self._loop is not None and self.broken is None:
+            self._loop.remove_reader(self._answers.fileno())
+        self.broken = self.broken or "closed"
+        self._jobs.close()
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+        self._answers.close()
+
+
+class WorkerGone(RuntimeError):
+    """The parse worker died with this page in it; the page is recorded as failed, with this reason."""
+
+
+def _widen(connection: Connection) -> None:
+    """Make a pipe hold every page in flight (Linux); elsewhere the default size does, slower."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+
+
+def serve(jobs: Connection, answers: Connection) -> None:
+    """The worker: parse what comes, send back the result or the exception, until the pipe closes."""
+    while True:
+        try:
+            job, name, args = pickle.loads(jobs.recv_bytes())
+        except (EOFError, OSError):
+            return
+        try:
+            answer = (job, True, FUNCTIONS[name](*args))
+        except Exception as error:  # the crawl records it as the page's failure
+            answer = (job, False, error)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # an exception that cannot be pickled is sent in words
+            data = pickle.dumps((job, False, RuntimeError(f"{type(answer[2]).__name__}: {answer[2]} ({error})")))
+        try:
+            answers.send_bytes(data)
+        except OSError:
+            return

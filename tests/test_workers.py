@@ -1,0 +1,91 @@
+"""The parse worker: the same items as parsing in the crawl's thread, failures carried back, and a
+crawl that goes on when the worker dies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from crawler.workers import ParseWorker, WorkerGone, article_from_bytes, listing_from_bytes
+from tests.conftest import SAVED, archived_articles, scrapy_crawl
+
+LIVE = "http://www.chinasei.com.cn"
+ARTICLE = "lpz/202011/t20201124_40123.html"
+GBK = SAVED / "www/zcjd/201903/t20190305_38012.html"  # saved in GB2312
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_the_worker_gives_what_parsing_here_gives():
+    article_page = (SAVED / "www" / ARTICLE).read_bytes()
+    listing_page = (SAVED / "www/lpz/index.html").read_bytes()
+    gbk_url = f"{LIVE}/{GBK.relative_to(SAVED / 'www').as_posix()}"
+
+    async def both():
+        worker = ParseWorker()
+        try:
+            return await asyncio.gather(
+                worker.article(f"{LIVE}/{ARTICLE}", article_page, "text/html", "2026-11-29T00:00:00+00:00", frozenset()),
+                worker.article(gbk_url, GBK.read_bytes(), "text/html; charset=utf-8", None, frozenset()),
+                worker.listing(f"{LIVE}/lpz/", listing_page, "text/html", frozenset({f"{LIVE}/cyzx/"})),
+            )
+        finally:
+            worker.close()
+
+    article, gbk, listing = run(both())
+    assert article == article_from_bytes(f"{LIVE}/{ARTICLE}", article_page, "text/html", "2026-11-29T00:00:00+00:00", frozenset())
+    assert gbk.article.problems and gbk == article_from_bytes(gbk_url, GBK.read_bytes(), "text/html; charset=utf-8", None, frozenset())
+    assert listing == listing_from_bytes(f"{LIVE}/lpz/", listing_page, "text/html", frozenset({f"{LIVE}/cyzx/"}))
+    assert f"{LIVE}/cyzx/" not in [link.url for link in listing.channel_links]
+
+
+def test_a_parse_that_raises_raises_in_the_crawl():
+    async def broken():
+        worker = ParseWorker()
+        try:
+            await worker.article(f"{LIVE}/{ARTICLE}", "not bytes", "text/html", None, frozenset())
+        finally:
+            worker.close()
+
+    with pytest.raises(AttributeError, match="decode"):  # the exception raised in the worker
+        run(broken())
+
+
+def test_when_the_worker_dies_the_page_fails_and_the_rest_are_parsed_here(caplog):
+    page = (SAVED / "www" / ARTICLE).read_bytes()
+
+    async def killed():
+        worker = ParseWorker()
+        try:
+            first = await worker.article(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset())
+            worker.process.kill()
+            worker.process.join()
+            outcomes = []
+            for _ in range(3):
+                try:
+                    outcomes.append(await worker.article(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset()))
+                except WorkerGone as gone:
+                    outcomes.append(gone)
+            return first, outcomes, worker.broken
+        finally:
+            worker.close()
+
+    with caplog.at_level(logging.ERROR, logger="crawler.workers"):
+        first, outcomes, broken = run(killed())
+    assert broken
+    assert len([o for o in outcomes if isinstance(o, WorkerGone)]) <= 1  # at most the page it was sent
+    assert [o for o in outcomes if not isinstance(o, WorkerGone)][-1] == first
+    assert len([r for r in caplog.records if "parse worker process is gone" in r.getMessage()]) == 1
+
+
+def test_a_crawl_parsing_in_its_own_thread_archives_the_same(saved_site_url, tmp_path):
+    with_worker, without = tmp_path / "a.db", tmp_path / "b.db"
+    scrapy_crawl(saved_site_url, with_worker)
+    scrapy_crawl(saved_site_url, without, "-s", "ARCHIVE_PARSE_WORKER=False")
+    ignore = {"fetched_at", "first_seen_at", "updated_at"}
+    strip = lambda rows: {k: {f: v for f, v in row.items() if f not in ignore} for k, row in rows.items()}  # noqa: E731
+    assert strip(archived_articles(with_worker)) == strip(archived_articles(without))
