@@ -1,6 +1,8 @@
 """Item pipelines: validate what the spider parsed, and keep everything in the archive.
 
-``ArchivePipeline`` owns the archive handle for the length of a crawl. Besides items it listens to
+``ArchivePipeline`` owns the archive for the length of a crawl: it records the run, and hands every
+write to a writer process (:mod:`archive.writer`) that stores them beside the crawl, counting what
+the writer reports. Besides items it listens to
 Scrapy's signals, so that every response received (a 404 and robots.txt included) is stored raw,
 and a page whose parsing raised or whose item was dropped is recorded as a failure with its reason.
 At the end it writes the run's counts and logs a summary that names every failure.

@@ -1,7 +1,8 @@
 """The spider: from the home page to every channel, every listing page, every article.
 
 It only navigates. Pages are parsed by the pure functions in :mod:`crawler.article` and
-:mod:`crawler.listing`, in the live site's URLs; this spider turns those into requests to wherever
+:mod:`crawler.listing`, in the live site's URLs, run in a worker process (:mod:`crawler.workers`)
+that the callbacks await; this spider turns those into requests to wherever
 it fetches from (``-a base_url=http://127.0.0.1:PORT`` for a copy of the site), and reports pages
 that fail as :class:`~crawler.items.PageFailure` items with the reason.
 
