@@ -5,9 +5,9 @@ search) than Scrapy spends fetching it. Done in the crawl's own thread, that tim
 page; done here, in a child process that owns the archive's write connection, it runs on the
 machine's other core while the crawl goes on.
 
-The crawl sends each write as a message (an :class:`Archive` method's name and arguments) through
-a bounded queue: a feeder thread pickles it into a pipe, so the crawl never waits on the child
-unless the child falls behind by a whole queue, and then it waits (its memory stays bounded). The
+The crawl sends each write as a message (an :class:`Archive` method's name and arguments) down a
+pipe widened to a megabyte (:mod:`crawler.pipes`), from its own thread: it never waits on the
+child unless the child falls a megabyte behind, and then it waits (its memory stays bounded). The
 child applies the writes in order and commits them in batches, every ``commit_seconds``; after each
 commit it sends back a report: how many articles were new, updated or unchanged, and any write that
 failed, with its reason. When the crawl dies, the child sees the pipe close, commits what it was
@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import pickle
-import queue
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,9 +26,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from crawler.pipes import widen
+
 #: The Archive methods a crawl writes through; nothing else is run in the child.
 WRITES = frozenset({"save_article", "save_listing", "record_failure", "mark_walked", "record_response"})
-QUEUE_SIZE = 64  # messages held before the crawl waits: a few megabytes of pages at most
 _CLOSE = ("close", ())
 
 
@@ -55,6 +54,8 @@ class ArchiveWriter:
         context = multiprocessing.get_context("spawn")  # never fork a process running a reactor
         receive_writes, self._send = context.Pipe(duplex=False)
         self._reports, send_reports = context.Pipe(duplex=False)
+        widen(self._send)
+        widen(send_reports)
         self.process = context.Process(
             target=serve, args=(str(path), commit_seconds, receive_writes, send_reports),
             name="archive-writer", daemon=True,
@@ -62,40 +63,23 @@ class ArchiveWriter:
         self.process.start()
         receive_writes.close()
         send_reports.close()
-        self._pending: queue.Queue[tuple[str, tuple] | None] = queue.Queue(QUEUE_SIZE)
-        self._feeder = threading.Thread(target=self._feed, name="archive-writer-feeder", daemon=True)
-        self._feeder.start()
         self.failed: str | None = None
         self.closed = False
 
     def submit(self, method: str, *args: Any) -> None:
-        """Queue a write; waits only while the child is a full queue behind."""
+        """Send a write; waits only while the child is a megabyte behind."""
         if method not in WRITES:
             raise ValueError(f"{method} is not an archive write")
-        self._put((method, args))
+        self._send_message((method, args))
 
-    def _put(self, message: tuple[str, tuple] | None) -> None:
-        while True:
-            if self.failed:
-                raise WriterFailed(self.failed)
-            try:
-                self._pending.put(message, timeout=1.0)
-                return
-            except queue.Full:
-                if not self.process.is_alive():
-                    self.failed = f"the archive writer process exited with code {self.process.exitcode}"
-
-    def _feed(self) -> None:
-        """Move queued writes into the pipe, in the background: pickling and a full pipe wait here."""
-        while True:
-            message = self._pending.get()
-            if message is None:
-                return
-            try:
-                self._send.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-            except (OSError, EOFError) as error:
-                self.failed = f"the archive writer process stopped reading: {error}"
-                return
+    def _send_message(self, message: tuple[str, tuple]) -> None:
+        if self.failed:
+            raise WriterFailed(self.failed)
+        try:
+            self._send.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as error:
+            self.failed = f"the archive writer process stopped reading ({error}); it exited with code {self.process.exitcode}"
+            raise WriterFailed(self.failed) from error
 
     def reports(self) -> list[Report]:
         """The reports the child has sent so far, without waiting."""
@@ -114,13 +98,8 @@ class ArchiveWriter:
             return []
         self.closed = True
         reports: list[Report] = []
-        try:
-            self._put(_CLOSE)
-            self._put(None)
-        except WriterFailed:
-            with contextlib.suppress(queue.Full):
-                self._pending.put_nowait(None)  # the feeder may still be waiting for work
-        self._feeder.join(timeout)
+        with contextlib.suppress(WriterFailed):
+            self._send_message(_CLOSE)
         deadline = time.monotonic() + timeout
         while not any(r.final for r in reports) and time.monotonic() < deadline and not self.failed:
             if self._reports.poll(0.5):

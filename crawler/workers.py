@@ -16,8 +16,6 @@ worker died (it says so, once, and goes on).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import itertools
 import logging
 import multiprocessing
@@ -30,9 +28,9 @@ from crawler.article import ArticlePage, parse_article_page
 from crawler.encoding import decode_html, decode_page
 from crawler.items import ListingPage
 from crawler.listing import parse_listing
+from crawler.pipes import widen
 
 logger = logging.getLogger(__name__)
-PIPE_SIZE = 1024 * 1024  # Linux's limit without privileges; every page in flight fits
 
 
 def article_from_bytes(
@@ -58,7 +56,7 @@ class ParseWorker:
         receive_jobs, self._jobs = context.Pipe(duplex=False)
         self._answers, send_answers = context.Pipe(duplex=False)
         for connection in (self._jobs, send_answers):
-            _widen(connection)
+            widen(connection)
         self.process = context.Process(target=serve, args=(receive_jobs, send_answers), name="parse-worker", daemon=True)
         self.process.start()
         receive_jobs.close()
@@ -129,12 +127,6 @@ class ParseWorker:
 
 class WorkerGone(RuntimeError):
     """The parse worker died with this page in it; the page is recorded as failed, with this reason."""
-
-
-def _widen(connection: Connection) -> None:
-    """Make a pipe hold every page in flight (Linux); elsewhere the default size does, slower."""
-    with contextlib.suppress(AttributeError, OSError):
-        fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
 
 
 def serve(jobs: Connection, answers: Connection) -> None:

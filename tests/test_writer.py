@@ -91,8 +91,6 @@ from archive.writer import ArchiveWriter
 writer = ArchiveWriter(sys.argv[1], commit_seconds=60)
 for n in range(200):
     writer.submit("record_response", 1, f"http://www.chinasei.com.cn/{n}.html", "x", 200, {}, b"<p>page</p>" * n, "article")
-while not writer._pending.empty():
-    time.sleep(0.01)
 time.sleep(0.2)
 print(writer.process.pid, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
