@@ -17,7 +17,6 @@ sent and exits: what the crawl sent before dying is kept.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import pickle
 import time
 from collections import Counter
@@ -26,7 +25,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from crawler.pipes import widen
+from crawler.pipes import start_helper
 
 #: The Archive methods a crawl writes through; nothing else is run in the child.
 WRITES = frozenset({"save_article", "save_listing", "record_failure", "mark_walked", "record_response"})
@@ -51,18 +50,7 @@ class ArchiveWriter:
     """The crawl's handle on the writer process."""
 
     def __init__(self, path: str | Path, commit_seconds: float = 1.0):
-        context = multiprocessing.get_context("spawn")  # never fork a process running a reactor
-        receive_writes, self._send = context.Pipe(duplex=False)
-        self._reports, send_reports = context.Pipe(duplex=False)
-        widen(self._send)
-        widen(send_reports)
-        self.process = context.Process(
-            target=serve, args=(str(path), commit_seconds, receive_writes, send_reports),
-            name="archive-writer", daemon=True,
-        )
-        self.process.start()
-        receive_writes.close()
-        send_reports.close()
+        self.process, self._send, self._reports = start_helper(serve, "archive-writer", str(path), commit_seconds)
         self.failed: str | None = None
         self.closed = False
 
@@ -118,7 +106,7 @@ class ArchiveWriter:
         return reports
 
 
-def serve(path: str, commit_seconds: float, writes: Connection, reports: Connection) -> None:
+def serve(writes: Connection, reports: Connection, path: str, commit_seconds: float) -> None:
     """The child: apply writes in order, commit every ``commit_seconds``, report after each commit."""
     from archive.store import Archive  # imported here: the parent needs none of it to start us
 

@@ -10,7 +10,11 @@ the other side has fallen a whole megabyte behind, and then waiting is the right
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+from collections.abc import Callable
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
 
 PIPE_SIZE = 1024 * 1024
 try:
@@ -24,3 +28,21 @@ def widen(connection: Connection) -> None:
     if fcntl is not None:
         with contextlib.suppress(OSError):
             fcntl(connection.fileno(), F_SETPIPE_SZ, PIPE_SIZE)
+
+
+def start_helper(target: Callable[..., None], name: str, *args: Any) -> tuple[BaseProcess, Connection, Connection]:
+    """Start ``target(to_helper, from_helper, *args)`` in a process of its own, with a widened pipe
+    each way; returns the process, the end to send it work and the end its answers come from.
+
+    Spawned, not forked: the crawl runs a reactor and threads, which a fork would copy half-made.
+    """
+    context = multiprocessing.get_context("spawn")
+    to_helper, send = context.Pipe(duplex=False)
+    receive, from_helper = context.Pipe(duplex=False)
+    widen(send)
+    widen(from_helper)
+    process = context.Process(target=target, args=(to_helper, from_helper, *args), name=name, daemon=True)
+    process.start()
+    to_helper.close()
+    from_helper.close()
+    return process, send, receive

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import multiprocessing
 import pickle
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -28,7 +27,7 @@ from crawler.article import ArticlePage, parse_article_page
 from crawler.encoding import decode_html, decode_page
 from crawler.items import ListingPage
 from crawler.listing import parse_listing
-from crawler.pipes import widen
+from crawler.pipes import start_helper
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +51,7 @@ class ParseWorker:
     """A process that parses pages for the crawl, one at a time, in the order asked."""
 
     def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")  # never fork a process running a reactor
-        receive_jobs, self._jobs = context.Pipe(duplex=False)
-        self._answers, send_answers = context.Pipe(duplex=False)
-        for connection in (self._jobs, send_answers):
-            widen(connection)
-        self.process = context.Process(target=serve, args=(receive_jobs, send_answers), name="parse-worker", daemon=True)
-        self.process.start()
-        receive_jobs.close()
-        send_answers.close()
+        self.process, self._jobs, self._answers = start_helper(serve, "parse-worker")
         self._waiting: dict[int, asyncio.Future] = {}
         self._ids = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
