@@ -15,7 +15,7 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.dupefilters import RFPDupeFilter
 
-from crawler import site
+from crawler.fingerprint import article_id
 
 MAX_ID = 1 << 26  # ids beyond this (8 MiB of bits) are not the portal's; Scrapy's filter takes them
 
@@ -42,7 +42,7 @@ class ArticleDupeFilter(RFPDupeFilter):
         return False
 
     def _article_id(self, request: Request) -> int | None:
-        if self.file is not None or request.method != "GET" or request.meta.get("redirect_times"):
+        if self.file is not None:
             return None
-        article_id = site.site_id(request.url)
-        return article_id if article_id is not None and 0 <= article_id < MAX_ID else None
+        document = article_id(request)
+        return document if document is not None and 0 <= document < MAX_ID else None

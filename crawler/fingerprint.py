@@ -15,6 +15,14 @@ from scrapy.utils.request import RequestFingerprinter
 from crawler import site
 
 
+def article_id(request: Request) -> int | None:
+    """The document id of a request that fetches an article: a GET of an article URL, not a
+    redirect hop (a hop must be seen as its own request; see :class:`ArticleFingerprinter`)."""
+    if request.method != "GET" or request.meta.get("redirect_times"):
+        return None
+    return site.site_id(request.url)
+
+
 class ArticleFingerprinter(RequestFingerprinter):
     """Scrapy's fingerprinter, except that GET requests for articles are keyed by site id.
 
@@ -27,7 +35,7 @@ class ArticleFingerprinter(RequestFingerprinter):
         hops = request.meta.get("redirect_times")
         if hops:
             return hashlib.sha1(f"chinasei-redirect:{hops}:{request.url}".encode()).digest()
-        article_id = site.site_id(request.url)
-        if article_id is None or request.method != "GET":
+        document = article_id(request)
+        if document is None:
             return super().fingerprint(request)
-        return hashlib.sha1(f"chinasei-article:{article_id}".encode()).digest()
+        return hashlib.sha1(f"chinasei-article:{document}".encode()).digest()
