@@ -14,7 +14,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 
-from lxml import etree, html
+from lxml import html
 
 from crawler import byline as bylines
 from crawler import dates, dom, site
@@ -143,9 +143,9 @@ def find_body(root: html.HtmlElement) -> Body | None:
     """The body: between the TRS comment markers, else the TRS editor div, else the densest block."""
     start = dom.find_comment(root, site.BODY_START)
     if start is not None:
-        region = dom.region_between(root, site.BODY_START, site.BODY_END)
-        if region is not None and (dom.normalize_space(region.text_content()) or region.find(".//img") is not None):
-            end = next((s for s in start.itersiblings(etree.Comment) if any(m in (s.text or "") for m in site.BODY_END)), None)
+        end = dom.end_marker(start, site.BODY_END)
+        region = dom.region_after(start, end)
+        if dom.normalize_space(region.text_content()) or region.find(".//img") is not None:
             return Body(region, start, "site:comment-markers", end)
     for element in root.iter("div", "td", "section", "article"):
         if dom.has_class(element, site.BODY_CLASSES[:2]):

@@ -133,13 +133,19 @@ class _Renderer:
             parts.append(element.tail)
 
 
+def _has_marker(comment: etree._Comment, markers: str | tuple[str, ...]) -> bool:
+    markers = (markers,) if isinstance(markers, str) else markers
+    return any(marker in (comment.text or "") for marker in markers)
+
+
 def find_comment(root: html.HtmlElement, markers: str | tuple[str, ...]) -> etree._Comment | None:
     """The first HTML comment whose text contains the marker (or one of the markers)."""
-    markers = (markers,) if isinstance(markers, str) else markers
-    for comment in root.iter(etree.Comment):
-        if any(marker in (comment.text or "") for marker in markers):
-            return comment
-    return None
+    return next((comment for comment in root.iter(etree.Comment) if _has_marker(comment, markers)), None)
+
+
+def end_marker(start: etree._Comment, markers: str | tuple[str, ...]) -> etree._Comment | None:
+    """The first later sibling of a start marker that is a comment holding one of ``markers``."""
+    return next((sibling for sibling in start.itersiblings(etree.Comment) if _has_marker(sibling, markers)), None)
 
 
 def region_between(root: html.HtmlElement, start: str | tuple[str, ...], end: str | tuple[str, ...]) -> html.HtmlElement | None:
@@ -150,13 +156,15 @@ def region_between(root: html.HtmlElement, start: str | tuple[str, ...], end: st
     marker's parent. Returns None when the start marker is missing.
     """
     first = find_comment(root, start)
-    if first is None:
-        return None
+    return region_after(first, end_marker(first, end)) if first is not None else None
+
+
+def region_after(first: etree._Comment, last: etree._Comment | None) -> html.HtmlElement:
+    """A new ``<div>`` holding copies of the siblings from ``first`` to ``last`` (or the end)."""
     region = html.Element("div")
     region.text = first.tail
-    ends = (end,) if isinstance(end, str) else end
     for sibling in first.itersiblings():
-        if isinstance(sibling, etree._Comment) and any(marker in (sibling.text or "") for marker in ends):
+        if sibling is last:
             break
         region.append(copy.deepcopy(sibling))
     return region
