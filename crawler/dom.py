@@ -100,8 +100,7 @@ class _Renderer:
         parts = self.parts
         tag = element.tag
         if element is self.hole:
-            parts.append("\n" + SENTINEL + "\n")
-            self.seen = True
+            self._mark_hole()
         elif tag.__class__ is str and tag not in SKIP_TAGS:  # the HTML parser gives lower-case tags
             block = tag in BLOCK_TAGS
             if block or tag == "br":
@@ -123,14 +122,18 @@ class _Renderer:
                             parts.append(child.tail)
                     continue
                 if child is self.hole and self.hole_end is not None:
-                    parts.append("\n" + SENTINEL + "\n")
-                    self.seen = skipping = True
+                    self._mark_hole()
+                    skipping = True
                     continue
                 self.render(child)
             if block:
                 parts.append("\n")
         if not is_root and element.tail:
             parts.append(element.tail)
+
+    def _mark_hole(self) -> None:
+        self.parts.append("\n" + SENTINEL + "\n")
+        self.seen = True
 
 
 def _has_marker(comment: etree._Comment, markers: str | tuple[str, ...]) -> bool:

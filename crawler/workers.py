@@ -9,8 +9,8 @@ goes on fetching; the parsing is the same pure functions
 The crawl's side has no threads of its own (a thread in a busy Python process costs more in
 hand-overs of the interpreter lock than it saves): requests go down one pipe, made large enough to
 hold every request in flight, and answers come back up another, read when the event loop sees it
-readable. ``ARCHIVE_PARSE_WORKER`` False parses in the crawl's thread, as does a crawl whose
-worker died (it says so, once, and goes on).
+readable. ``ARCHIVE_PARSE_WORKER`` False (``ParseWorker(separate=False)``) parses in the crawl's
+thread, as does a crawl whose worker died (it says so, once, and goes on).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import logging
 import pickle
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from crawler.article import ArticlePage, parse_article_page
@@ -50,8 +51,11 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {"article": article_from_bytes, "list
 class ParseWorker:
     """A process that parses pages for the crawl, one at a time, in the order asked."""
 
-    def __init__(self) -> None:
-        self.process, self._jobs, self._answers = start_helper(serve, "parse-worker")
+    def __init__(self, separate: bool = True) -> None:
+        """``separate`` False: no process, every page is parsed in the calling thread."""
+        self.process: BaseProcess | None = None
+        if separate:
+            self.process, self._jobs, self._answers = start_helper(serve, "parse-worker")
         self._waiting: dict[int, asyncio.Future] = {}
         self._ids = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -65,7 +69,7 @@ class ParseWorker:
         return await self._run("listing", url, body, content_type, known_channels)
 
     async def _run(self, name: str, *args: Any) -> Any:
-        if self.broken is None:
+        if self.process is not None and self.broken is None:
             if self._loop is None:
                 self._loop = asyncio.get_running_loop()
                 self._loop.add_reader(self._answers.fileno(), self._read_answers)
@@ -106,6 +110,8 @@ class ParseWorker:
 
     def close(self) -> None:
         """Stop the worker (the crawl is over)."""
+        if self.process is None:
+            return
         if self._loop is not None and self.broken is None:
             self._loop.remove_reader(self._answers.fileno())
         self.broken = self.broken or "closed"

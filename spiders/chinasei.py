@@ -29,7 +29,7 @@ from crawler.encoding import decode_html
 from crawler.failures import describe
 from crawler.items import ChannelLink, ListingEnd, ListingPage, PageFailure
 from crawler.listing import parse_home
-from crawler.workers import ParseWorker, article_from_bytes, listing_from_bytes
+from crawler.workers import ParseWorker
 
 ARTICLE_PRIORITY = 1
 LISTING_WINDOW = 4  # listing pages of one channel asked for at once in a full crawl
@@ -58,7 +58,7 @@ class ChinaseiSpider(scrapy.Spider):
         #: Channel folders already asked for: every page links the whole menu, and asking again
         #: for each would cost a request through every middleware and the duplicate filter.
         self.channels_followed: set[str] = set()
-        self._worker: ParseWorker | None = None
+        self._parsers: ParseWorker | None = None
         self.fetch_origin = site.origin_of(base_url or site.CANONICAL_ORIGIN)
         self.allowed_domains = [urlsplit(self.fetch_origin).hostname or ""]
         if self.allowed_domains[0] in site.HOSTS:
@@ -86,8 +86,8 @@ class ChinaseiSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self._not_html(response, "listing")
             return
-        page = await self._parse("listing", self._canonical(response), response.body, self._content_type(response),
-                                 frozenset(self.channels_followed))
+        page = await self.parsers.listing(self._canonical(response), response.body, self._content_type(response),
+                                          frozenset(self.channels_followed))
         page.channel = page.channel or channel
         for problem in page.problems:
             self.logger.warning("Listing %s: %s", response.url, problem)
@@ -155,23 +155,22 @@ class ChinaseiSpider(scrapy.Spider):
             yield self._not_html(response, "article")
             return
         fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        page = await self._parse("article", self._canonical(response), response.body, self._content_type(response),
-                                 fetched_at, frozenset(self.channels_followed))
+        page = await self.parsers.article(self._canonical(response), response.body, self._content_type(response),
+                                          fetched_at, frozenset(self.channels_followed))
         yield page.article
         for request in self._follow_channels(page.channel_links):
             yield request
 
-    async def _parse(self, kind: str, *args: Any) -> Any:
-        """Parse a page in the parse worker (``ARCHIVE_PARSE_WORKER``, on by default), else here."""
-        if self._worker is None and self.settings.getbool("ARCHIVE_PARSE_WORKER", True):
-            self._worker = ParseWorker()
-        if self._worker is not None:
-            return await (self._worker.article(*args) if kind == "article" else self._worker.listing(*args))
-        return (article_from_bytes if kind == "article" else listing_from_bytes)(*args)
+    @property
+    def parsers(self) -> ParseWorker:
+        """The page parsers: in a worker process (``ARCHIVE_PARSE_WORKER``, on by default), else here."""
+        if self._parsers is None:
+            self._parsers = ParseWorker(separate=self.settings.getbool("ARCHIVE_PARSE_WORKER", True))
+        return self._parsers
 
     def closed(self, reason: str) -> None:
-        if self._worker is not None:
-            self._worker.close()
+        if self._parsers is not None:
+            self._parsers.close()
 
     def _not_html(self, response: Response, kind: str) -> PageFailure:
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no content type"
