@@ -22,7 +22,7 @@ from crawler.items import ChannelLink, ListingEntry, ListingPage
 def parse_listing(url: str, text: str, known_channels: Container[str] = ()) -> ListingPage:
     """Parse one page of a channel listing; its channel links leave out ``known_channels``."""
     root = dom.parse_html(text)
-    folder_url = site.listing_page_url(url, 0).rsplit("/", 1)[0] + "/"
+    folder_url = site.listing_folder_url(url)
     page = ListingPage(url=url, folder_url=folder_url, channel=None, page_index=_page_index(url), page_count=None)
     page.channel = _channel_name(root, page)
     region = dom.region_between(root, site.LIST_START, site.LIST_END)
@@ -186,7 +186,7 @@ def _channel_folder(base_url: str, href: str) -> str | None:
     url = site.join(base_url, href)
     if url is None or not _same_origin(base_url, url) or site.listing_folder(url) in (None, "/"):
         return None
-    return site.listing_page_url(url, 0).rsplit("/", 1)[0] + "/"
+    return site.listing_folder_url(url)
 
 
 def parse_home(url: str, text: str) -> list[ChannelLink]:

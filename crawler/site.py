@@ -130,12 +130,16 @@ def listing_folder(url: str) -> str | None:
     return match.group("folder")
 
 
+def listing_folder_url(url: str) -> str:
+    """The folder of a page's URL, the key of its listing: ``…/lpz/`` for ``…/lpz/index_3.html``."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rsplit("/", 1)[0] + "/", "", ""))
+
+
 def listing_page_url(folder_url: str, index: int, prefix: str = "index", ext: str = "html") -> str:
     """The URL of page ``index`` (0-based) of a listing: ``index.html``, ``index_1.html``, …"""
-    parts = urlsplit(folder_url)
-    folder = parts.path.rsplit("/", 1)[0] + "/"
     name = f"{prefix}.{ext}" if index == 0 else f"{prefix}_{index}.{ext}"
-    return urlunsplit((parts.scheme, parts.netloc, folder + name, "", ""))
+    return listing_folder_url(folder_url) + name
 
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")

@@ -186,7 +186,7 @@ class ChinaseiSpider(scrapy.Spider):
         status = failure.value.response.status if failure.check(HttpError) else None
         if request.cb_kwargs.get("probe") and status == 404:
             self.logger.info("Listing ends before %s", request.url)
-            folder = site.listing_page_url(site.to_canonical(request.url, self.fetch_origin), 0).rsplit("/", 1)[0] + "/"
+            folder = site.listing_folder_url(site.to_canonical(request.url, self.fetch_origin))
             yield ListingEnd(folder)
             return
         chain = request.meta.get("chain")
