@@ -8,6 +8,7 @@ links are kept. Presentation (styles, classes, ``OLDSRC``, fonts) is dropped.
 from __future__ import annotations
 
 import copy
+import re
 
 from lxml import etree, html
 
@@ -28,6 +29,7 @@ ALLOWED = {
 }
 RENAME = {"h1": "h2", "center": "div", "section": "div", "article": "div"}
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in XML, so not by lxml either
 
 
 def image_source(img: html.HtmlElement) -> str | None:
@@ -89,12 +91,20 @@ def _clean_element(element: etree._Element, base_url: str) -> None:
     element.attrib.clear()
     for attr in ALLOWED[name]:
         if attr in keep:
-            element.set(attr, keep[attr])
+            element.set(attr, _xml_value(attr, keep[attr]))
     if name == "img" and not element.get("src"):
         element.drop_tree()
 
 
 _TRIMMED = BLOCK_TAGS | {"td", "th"}
+
+
+def _xml_value(name: str, value: str) -> str:
+    """An attribute value lxml will take: control characters percent-escaped in a link (as
+    lxml's HTML serialiser writes them), dropped elsewhere."""
+    if name in ("src", "href"):
+        return _CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", value)
+    return _CONTROL.sub("", value)
 
 
 def _trim_blocks(root: html.HtmlElement) -> None:

@@ -142,3 +142,12 @@ def test_a_link_python_cannot_parse_is_skipped_not_fatal(href):
     listing = parse_listing("http://www.chinasei.com.cn/lpz/", page)
     assert [link.url for link in listing.channel_links] == ["http://www.chinasei.com.cn/xdxx/"]
     assert parse_article("http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html", page).body == "正文"
+
+
+def test_control_characters_in_attributes_do_not_stop_the_body():
+    """Found by Hypothesis: lxml refuses to set an attribute holding a control character."""
+    page = ('<html><body><!--正文内容开始--><p>正文<img src=".\x1f/W1.jpg" alt="图\x01片">'
+            '<a href="/a\x02b.html" title="t\x03">链接</a></p><!--正文内容结束--></body></html>')
+    article = parse_article("http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html", page)
+    assert 'src="http://www.chinasei.com.cn/lpz/202011/.%1F/W1.jpg"' in article.body_html
+    assert 'alt="图片"' in article.body_html and 'href="http://www.chinasei.com.cn/a%02b.html"' in article.body_html
