@@ -26,6 +26,8 @@ def metadata(database: str) -> dict[str, Any]:
                 "body": "The text a reader sees, paragraphs joined by newlines",
                 "body_html": "The cleaned body markup, shown here as text",
                 "source": "The outlet a reposted article came from",
+                "byline": "The byline as the page writes it: the lead line, and the closing lines (editor, 审核) below it",
+                "reviewer": "Who reviewed the article (审核), as its closing lines say",
                 "fallbacks": "Fields the site's own markers did not give, found by generic rules",
             },
         },

@@ -135,6 +135,12 @@ def compress_raw_responses(db: Database) -> None:
     )
 
 
+@migrations()
+def add_reviewer(db: Database) -> None:
+    """Who reviewed an article (审核), which closing bylines name beside the editor."""
+    db["articles"].add_column("reviewer", str)
+
+
 def apply(db: Database) -> None:
     """Bring an archive, new or old, to the current schema."""
     migrations.apply(db)

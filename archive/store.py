@@ -26,7 +26,7 @@ from crawler.items import Article, ListingPage, PageFailure
 #: The fields that make an article's content; a change in any of them is an update.
 CONTENT_FIELDS = (
     "url", "title", "published_at", "reporters", "correspondents", "photographers", "authors", "source",
-    "editor", "category", "category_path", "body", "body_html", "images", "byline",
+    "editor", "reviewer", "category", "category_path", "body", "body_html", "images", "byline",
 )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 from lxml import html
@@ -96,10 +96,13 @@ def _article_from(url: str, root: html.HtmlElement, fetched_at: str | None) -> A
     body_top = [line for line in body_lines[:4] if _is_date_or_font_line(line)]
     extract_published_at(root, url, header, head_lines + body_top, article)
     people = read_header_meta(head_lines)
+    if people:
+        _note_byline(article, "header")
     for line in header.after_body:
         after = bylines.parse_meta_line(line)
-        if after is not None and after.editor:
+        if after is not None and (after.editor or after.reviewer):
             people.merge(after)
+            _note_byline(article, "after-body")
     if body is None:
         article.problems.append("no body found")
     else:
@@ -107,6 +110,7 @@ def _article_from(url: str, root: html.HtmlElement, fetched_at: str | None) -> A
     meta_source = _meta(root, "ContentSource")
     if not people.source and meta_source:
         people.add("source", meta_source)
+        article.extraction.setdefault("byline", "generic:meta")
     _apply_byline(article, people)
     article.category_path = crumbs
     for field_name in ("title", "published_at"):
@@ -308,12 +312,18 @@ def read_header_meta(lines: list[str]) -> bylines.Byline:
 
 def extract_body(body: Body, lines: list[str], url: str, article: Article) -> bylines.Byline:
     """Set body, body_html and images from the body and its lines; return the byline its lead and
-    end lines carried."""
+    closing paragraphs carried."""
     content = copy.deepcopy(body.content)
     people = bylines.Byline()
     lines = _drop_page_chrome(lines, content, article)
-    lines = _take_lead(lines, content, people, article)
-    lines = _take_tail(lines, content, people)
+    lines, lead = _take_byline(lines, content, people, bylines.split_lead, at=0)
+    lines, tail = _take_byline(lines, content, people, bylines.split_tail, at=-1)
+    written = [*lead, *reversed(tail)]
+    if written:
+        article.byline = "\n".join(written)
+    for place, found in (("lead", lead), ("tail", tail)):
+        if found:
+            _note_byline(article, place)
     article.body = "\n".join(lines)
     article.body_html = clean_body_html(content, url)
     article.images = extract_images(content, url)
@@ -338,47 +348,57 @@ def _drop_page_chrome(lines: list[str], content: html.HtmlElement, article: Arti
     return kept
 
 
-def _take_lead(lines: list[str], content: html.HtmlElement, people: bylines.Byline, article: Article) -> list[str]:
-    while lines:
-        found, rest = bylines.split_lead(lines[0])
-        if found is None:
-            break
-        people.merge(found)
-        lead = lines[0][: len(lines[0]) - len(rest)].strip()
-        article.byline = lead if article.byline is None else f"{article.byline} {lead}"
-        if rest:
-            _remove_prefix(content, lines[0], rest)
-            return [rest, *lines[1:]]
-        _remove_line(content, lines[0])
-        lines = lines[1:]
-    return lines
+def _take_byline(
+    lines: list[str],
+    content: html.HtmlElement,
+    people: bylines.Byline,
+    split: Callable[[str], bylines.Found | None],
+    at: int,
+) -> tuple[list[str], list[str]]:
+    """Take bylines off the body's first (``at=0``) or last (``at=-1``) lines, up to three.
 
-
-def _take_tail(lines: list[str], content: html.HtmlElement, people: bylines.Byline) -> list[str]:
+    The byline leaves the text; it leaves ``body_html`` only where it is a block of its own, so a
+    paragraph that goes on after ``本网讯（记者 张三）`` keeps its markup whole. Returns the lines
+    left and the bylines as written, in the order they were taken.
+    """
+    written: list[str] = []
     for _ in range(3):
-        if not lines:
-            break
-        found = bylines.parse_meta_line(lines[-1])
+        found = split(lines[at]) if lines else None
         if found is None:
             break
-        people.merge(found)
-        _remove_line(content, lines[-1])
-        lines = lines[:-1]
-    return lines
+        people.merge(found.byline)
+        written.append(found.written)
+        if found.kept:
+            lines = [found.kept, *lines[1:]] if at == 0 else [*lines[:-1], found.kept]
+            break
+        _drop_block(content, lines[at])
+        lines = lines[1:] if at == 0 else lines[:-1]
+    return lines, written
+
+
+def _note_byline(article: Article, place: str) -> None:
+    """Say in ``extraction`` where the byline came from: ``site:header+lead+tail`` and the like."""
+    before = article.extraction.get("byline")
+    article.extraction["byline"] = f"{before}+{place}" if before else f"site:{place}"
+
+
+def _drop_block(content: html.HtmlElement, line: str) -> bool:
+    """Remove the smallest element whose text is ``line``; False when there is none."""
+    matches = [e for e in content.iterdescendants() if isinstance(e.tag, str) and dom.element_text(e) == line]
+    if matches:
+        matches[-1].drop_tree()
+    return bool(matches)
 
 
 def _remove_line(content: html.HtmlElement, line: str) -> None:
     """Remove the smallest element whose text is ``line``; else the text itself."""
-    matches = [e for e in content.iterdescendants() if isinstance(e.tag, str) and dom.element_text(e) == line]
-    if matches:
-        matches[-1].drop_tree()
-        return
-    _remove_prefix(content, line, "")
+    if not _drop_block(content, line):
+        _remove_prefix(content, line)
 
 
-def _remove_prefix(content: html.HtmlElement, line: str, rest: str) -> None:
-    """Cut the byline off the front of the text node that holds it."""
-    prefix = line[: len(line) - len(rest)].strip()
+def _remove_prefix(content: html.HtmlElement, prefix: str) -> None:
+    """Cut ``prefix`` off the front of the text node that holds it."""
+    prefix = prefix.strip()
     pattern = re.compile(r"^[\s\u3000\xa0]*" + r"[\s\u3000\xa0]*".join(map(re.escape, prefix.replace(" ", ""))))
     for element in content.iter():
         for attr in ("text", "tail"):
@@ -426,4 +446,4 @@ def _caption(img: html.HtmlElement) -> str | None:
 def _apply_byline(article: Article, people: bylines.Byline) -> None:
     for role in bylines.PERSON_ROLES:
         setattr(article, role, list(getattr(people, role)))
-    article.source, article.editor = people.source, people.editor
+    article.source, article.editor, article.reviewer = people.source, people.editor, people.reviewer

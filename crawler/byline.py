@@ -5,6 +5,13 @@ A byline names people by role: ``中国战略新兴产业网(王敏图文报道�
 names after it until the next role word; a suffix such as 报道 or 图文报道 applies to the name it
 is glued to. Metadata lines (``来源:经济日报``, ``责任编辑:赵六``) use ``key:value`` pairs instead.
 
+Bylines stand in the page header, in the body's first paragraph (``本报讯（记者 王敏）…``,
+``新华社北京11月24日电（记者 张三）…``, ``文/张三 图/李四``) or in its last (``（记者 张三）``,
+``（来源：经济日报）``, ``责任编辑：… 审核：…``). :func:`split_lead` and :func:`split_tail` take one
+paragraph and say what it names, the byline as written, and what stays of the paragraph as prose.
+Prose that merely mentions a role (``记者从会上获悉``, ``接受记者采访时说``) names nobody: every value
+must look like a name or an outlet, or the paragraph is left alone.
+
 Everything here is pure text in, :class:`Byline` out, so each form is a one-line table test.
 """
 
@@ -37,6 +44,13 @@ ROLE_WORDS: dict[str, str] = {
     "责编": "editor",
     "编辑": "editor",
     "来源": "source",
+    "文章来源": "source",
+    "本文来源": "source",
+    "稿件来源": "source",
+    "信息来源": "source",
+    "审核": "reviewer",
+    "审校": "reviewer",
+    "终审": "reviewer",
     # the same roles in traditional characters, for Big5 pages and reposts from Taiwan and Hong Kong
     "記者": "reporters",
     "本報記者": "reporters",
@@ -47,6 +61,7 @@ ROLE_WORDS: dict[str, str] = {
     "責任編輯": "editor",
     "編輯": "editor",
     "來源": "source",
+    "審核": "reviewer",
 }
 #: Suffixes glued to a name, and the roles they give it.
 NAME_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -64,16 +79,29 @@ _ROLE_ALT = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
 _ROLE_WORD = re.compile(f"(?:{_ROLE_ALT})(?!报道|報導)")
 #: A role suffix written apart from its name (``欧阳修远 摄影报道``) belongs to that name.
 _LOOSE_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff])\s+(图文报道|摄影报道|圖文報導|攝影報導)(?=$|[\s、，,)）])")
-#: ``图/张三`` and ``文/李四``: one-character roles, only in that slash or colon form.
-_SHORT_ROLE = re.compile(r"(?:(?<=^)|(?<=[\s、，,(（]))(图|文|摄)\s*[/／:：|]\s*")
-_SEPARATORS = re.compile(r"[\s、，,;；/／|]+")
-_NAME = re.compile(r"^(?:[\u4e00-\u9fff·•]{2,6}|[A-Za-z][A-Za-z .'-]{1,40})$")
-_BRACKETS = "()（）[]【】"
+#: ``张三/文 李四/图``: what a named person did, written after the name.
+_WORK_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff])\s*[/／|｜]\s*(文|图|摄)(?=$|[\s、，,;；)）】])")
+_GLUE = "\x01"
+#: ``图/张三`` and ``文|李四``: one-character roles, only in that slash, bar or colon form.
+_SHORT_ROLE = re.compile(r"(?:(?<=^)|(?<=[\s、，,(（【]))(图|文|摄)\s*[/／:：|｜]\s*")
+_SEPARATORS = re.compile(r"[\s、，,;；/／|｜]+")
+_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}|[\u4e00-\u9fff]{1,8}(?:[·•][\u4e00-\u9fff]{1,8}){1,3}|[A-Za-z][A-Za-z .'-]{1,40})$")
+#: Words and characters that no personal name holds: what prose about reporters is made of.
+_NOT_NAME = re.compile(
+    r"[的了从在是说们这那称据向对和]|手记|获悉|了解|采访|统计|调查|认为|表示|发现|看到|观察|得知|获知|走访|专访|来信|部门|队伍"
+)
+#: An outlet: a short name, no sentence in it.
+_OUTLET = re.compile(r"^(?![于自])[^\s，。！？；：,.!?;:“”\"]{2,24}$")
+_OPEN, _CLOSE = "(（【[", ")）】]"
+_BRACKETS = _OPEN + _CLOSE
+_BRACKETED = f"[{re.escape(_OPEN)}](?P<roles>[^{re.escape(_BRACKETS)}]{{1,80}})[{re.escape(_CLOSE)}]"
+#: ``新华社北京11月24日电``: a dateline. It stays in the body; the bracket after it is the byline.
+_DATELINE = r"[\u4e00-\u9fff]{2,16}?\d{1,2}月\d{1,2}日电"
 
-#: ``中国战略新兴产业网(…)``, ``本网讯（记者 张三）…``, ``(记者 张三)``: a bracketed lead.
+#: ``中国战略新兴产业网(…)``, ``本网讯（记者 张三）…``, ``(记者 张三)``, ``新华社北京11月24日电（…）``.
 _BRACKET_LEAD = re.compile(
-    r"^\s*(?P<outlet>(?:" + re.escape(site.SITE_NAME) + r"|本网|本报|[\u4e00-\u9fff]{2,12}?)?讯?)"
-    r"\s*[(（](?P<roles>[^()（）]{1,80})[)）]\s*(?P<rest>.*)$",
+    r"^\s*(?:(?P<dateline>" + _DATELINE + r")|(?P<outlet>(?:" + re.escape(site.SITE_NAME)
+    + r"|本网|本报|[\u4e00-\u9fff]{2,12}?)?讯?))\s*" + _BRACKETED + r"\s*(?P<rest>.*)$",
     re.S,
 )
 #: ``中国战略新兴产业网讯 记者 李四 王五 报道``: the roles run from 讯 to 报道.
@@ -82,8 +110,10 @@ _XUN_LEAD = re.compile(
     r"\s*[。:：,，]?\s*(?P<rest>.*)$",
     re.S,
 )
+#: ``…迈出关键一步。（记者 张三）``: a bracketed byline closing the last sentence.
+_TAIL_BRACKET = re.compile(r"^(?P<rest>.*?[。！？!?”」』…])?\s*" + _BRACKETED + r"\s*$", re.S)
 #: A ``key:value`` metadata pair.
-META_KEY = re.compile(r"(?P<key>" + _ROLE_ALT + r"|图|文)\s*[:：/／]\s*")
+META_KEY = re.compile(r"(?P<key>" + _ROLE_ALT + r"|图|文)\s*[:：/／|｜]\s*")
 
 
 @dataclass
@@ -96,30 +126,40 @@ class Byline:
     authors: list[str] = field(default_factory=list)
     source: str | None = None
     editor: str | None = None
+    reviewer: str | None = None
 
     def add(self, role: str, value: str) -> None:
-        """Add a name to a person role, or set the source or editor."""
+        """Add a name to a person role, or set the source, editor or reviewer."""
         if role in PERSON_ROLES:
             names: list[str] = getattr(self, role)
             if value not in names:
                 names.append(value)
         elif role == "source":
             self.source = self.source or _outlet(value)
-        elif role == "editor":
-            self.editor = self.editor or value
+        elif role in ("editor", "reviewer"):
+            setattr(self, role, getattr(self, role) or value)
 
     def merge(self, other: Byline) -> None:
         """Take what ``other`` found and this byline lacks."""
         for role in PERSON_ROLES:
             for name in getattr(other, role):
                 self.add(role, name)
-        if other.source:
-            self.add("source", other.source)
-        if other.editor:
-            self.add("editor", other.editor)
+        for role in ("source", "editor", "reviewer"):
+            if getattr(other, role):
+                self.add(role, getattr(other, role))
 
     def __bool__(self) -> bool:
-        return any(getattr(self, r) for r in PERSON_ROLES) or bool(self.source or self.editor)
+        return any(getattr(self, r) for r in PERSON_ROLES) or bool(self.source or self.editor or self.reviewer)
+
+
+@dataclass
+class Found:
+    """A byline found in a paragraph: what it names, the byline as the page writes it, and what
+    stays of the paragraph as prose (``""`` when the paragraph was nothing but the byline)."""
+
+    byline: Byline
+    written: str
+    kept: str
 
 
 def _outlet(value: str) -> str | None:
@@ -128,7 +168,23 @@ def _outlet(value: str) -> str | None:
     return None if not value or value == site.SITE_NAME or value in ("本网", "本站") else value
 
 
-def _split_suffix(token: str) -> tuple[str, tuple[str, ...]]:
+def is_name(token: str) -> bool:
+    """True for a token that can be a person's name: ``王敏``, ``欧阳修远``, ``阿卜杜·热合曼``, ``Li Wei``."""
+    return bool(_NAME.match(token)) and not _NOT_NAME.search(token)
+
+
+def _names(value: str) -> list[str] | None:
+    """``张三、李四`` as names, or None when any part is not one."""
+    names = [n for n in _SEPARATORS.split(value.strip(" :：" + _BRACKETS)) if n]
+    return names if names and all(is_name(n) for n in names) else None
+
+
+def _split_suffix(token: str, role: str | None) -> tuple[str, tuple[str, ...]]:
+    """A name and the roles its glued suffix gives it (``王敏图文报道``, ``李四/图``)."""
+    if _GLUE in token:
+        name, work = token.split(_GLUE, 1)
+        own = (role,) if role in PERSON_ROLES and role != "photographers" else ()
+        return name, (own or ("authors",)) if work == "文" else ("photographers", *own)
     for suffix, roles in NAME_SUFFIXES:
         if token.endswith(suffix) and len(token) > len(suffix):
             return token[: -len(suffix)], roles
@@ -142,6 +198,7 @@ def parse_roles(text: str, default_role: str | None = None) -> Byline | None:
     is prose, not a byline, and must stay in the body.
     """
     text = _LOOSE_SUFFIX.sub(r"\1", text)
+    text = _WORK_SUFFIX.sub(lambda m: _GLUE + m.group(1), text)
     text = _SHORT_ROLE.sub(lambda m: " 摄影 " if m.group(1) in "图摄" else " 作者 ", text)
     text = _ROLE_WORD.sub(lambda m: f" {m.group(0)} ", text)
     byline, role = Byline(), default_role
@@ -152,15 +209,17 @@ def parse_roles(text: str, default_role: str | None = None) -> Byline | None:
         if token in ROLE_WORDS:
             role = ROLE_WORDS[token]
             continue
-        name, glued = _split_suffix(token)
-        if role in ("source", "editor"):
+        if role == "source":
+            if not _OUTLET.match(token):
+                return None
             byline.add(role, token)
             continue
-        if not _NAME.match(name):
+        name, glued = _split_suffix(token, role)
+        if not is_name(name):
             return None
         for glued_role in glued or (role or "reporters",):
             byline.add(glued_role, name)
-        if glued and not role:
+        if glued and not role and _GLUE not in token:  # 王敏报道 sets the role; 张三/文 is for 张三 alone
             role = glued[0]
     return byline if byline else None
 
@@ -187,33 +246,75 @@ def parse_meta_line(text: str) -> Byline | None:
             if people is None:
                 return None
             byline.merge(people)
+        elif role == "source":
+            outlet = value.split()[0]
+            if not _OUTLET.match(outlet):
+                return None
+            byline.add(role, outlet)
         else:
-            byline.add(role, value.split()[0])
+            names = _names(value)
+            if names is None:
+                return None
+            byline.add(role, "、".join(names))
     return byline
 
 
-def split_lead(paragraph: str) -> tuple[Byline | None, str]:
-    """Split a body's first paragraph into its byline and the prose after it.
+def _standalone(paragraph: str) -> Byline | None:
+    """``记者 张三 摄影 李四``: a short paragraph of person roles and names, and nothing else."""
+    opening = _ROLE_WORD.match(paragraph.strip())
+    if len(paragraph) > 40 or not opening or ROLE_WORDS[opening.group(0)] not in PERSON_ROLES:
+        return None
+    return parse_roles(paragraph)
 
-    ``中国战略新兴产业网讯（记者 张三）11月24日…`` gives the byline and ``11月24日…``; a paragraph
-    that opens with no byline comes back whole, with None.
-    """
-    for pattern in (_BRACKET_LEAD, _XUN_LEAD):
-        match = pattern.match(paragraph)
-        if not match:
-            continue
-        outlet = match.group("outlet") or ""
-        roles = match.group("roles")
-        if pattern is _BRACKET_LEAD and not outlet and not _ROLE_WORD.search(roles):
-            continue
-        byline = parse_roles(roles)
-        if byline is not None:
-            return byline, match.group("rest").strip()
-    meta = parse_meta_line(paragraph)
+
+def _bracketed_roles(roles: str, need_role_word: bool) -> Byline | None:
+    """What a bracket holds: role words and names (``记者 张三``) or metadata (``来源：经济日报``)."""
+    meta = parse_meta_line(roles)
     if meta is not None:
-        return meta, ""
-    if len(paragraph) <= 40 and _ROLE_WORD.match(paragraph.strip()):
-        standalone = parse_roles(paragraph)
-        if standalone is not None:
-            return standalone, ""
-    return None, paragraph
+        return meta
+    if need_role_word and not (_ROLE_WORD.match(roles.strip()) or _WORK_SUFFIX.search(roles)):
+        return None
+    return parse_roles(roles)
+
+
+def split_lead(paragraph: str) -> Found | None:
+    """The byline a body's first paragraph opens with, or None.
+
+    ``中国战略新兴产业网讯（记者 张三）11月24日…`` gives the byline, written as it stands, and
+    ``11月24日…`` to keep; ``新华社北京11月24日电（记者 张三）…`` keeps its dateline in the prose.
+    """
+    match = _BRACKET_LEAD.match(paragraph)
+    if match:
+        dateline, outlet = match.group("dateline"), match.group("outlet") or ""
+        byline = _bracketed_roles(match.group("roles"), need_role_word=not outlet)
+        if byline is not None and dateline:
+            bracket = paragraph[match.start("roles") - 1 : match.end("roles") + 1]
+            return Found(byline, bracket, f"{dateline} {match.group('rest').strip()}".strip())
+        if byline is not None:
+            return Found(byline, paragraph[: match.start("rest")].strip(), match.group("rest").strip())
+    match = _XUN_LEAD.match(paragraph)
+    if match:
+        byline = parse_roles(match.group("roles"))
+        if byline is not None:
+            return Found(byline, paragraph[: match.start("rest")].strip(" 。:：,，\u3000"), match.group("rest").strip())
+    whole = parse_meta_line(paragraph)
+    if whole is None:
+        whole = _standalone(paragraph)
+    return Found(whole, paragraph.strip(), "") if whole is not None else None
+
+
+def split_tail(paragraph: str) -> Found | None:
+    """The byline a body's last paragraph is or ends with (``（记者 张三）``, ``（来源：经济日报）``,
+    ``责任编辑：张三 审核：李四``), or None."""
+    whole = parse_meta_line(paragraph)
+    if whole is None:
+        whole = _standalone(paragraph)
+    if whole is not None:
+        return Found(whole, paragraph.strip(), "")
+    match = _TAIL_BRACKET.match(paragraph)
+    if match:
+        byline = _bracketed_roles(match.group("roles"), need_role_word=True)
+        if byline is not None:
+            rest = (match.group("rest") or "").strip()
+            return Found(byline, paragraph[len(match.group("rest") or "") :].strip(), rest)
+    return None

@@ -36,6 +36,7 @@ class Article:
     authors: list[str] = field(default_factory=list)
     source: str | None = None
     editor: str | None = None
+    reviewer: str | None = None
     category: str | None = None
     category_path: list[str] = field(default_factory=list)
     body: str = ""

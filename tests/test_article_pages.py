@@ -13,13 +13,13 @@ import pytest
 
 from crawler.article import parse_article
 from crawler.encoding import decode_html
+from crawler.fixtures import FIXTURE_FIELDS
 from tests.conftest import SAVED
 
 CASES = sorted((SAVED / "expected").rglob("*.json"))
 #: Pages captured with ``chinasei fixture URL``: the raw page and its reviewed expected item.
 CAPTURED = sorted((Path(__file__).parent / "pages").rglob("*.json"))
-FIELDS = ["url", "site_id", "title", "published_at", "reporters", "correspondents", "photographers", "authors",
-          "source", "editor", "category", "category_path", "body", "body_html", "images", "byline", "problems"]
+FIELDS = list(FIXTURE_FIELDS)
 
 
 def parse_saved(root: Path, expected_path: Path) -> tuple[dict, dict]:

@@ -74,7 +74,9 @@ def test_an_image_only_body():
     assert "empty body" not in article.problems
 
 
-def test_a_lead_byline_inside_a_span_leaves_the_rest_of_its_paragraph():
+def test_a_lead_byline_inside_a_paragraph_leaves_the_text_but_not_the_markup():
+    """The byline leaves ``body``; ``body_html`` keeps the paragraph as published, since the byline
+    is not a paragraph of its own."""
     html = page(
         "<div>您的位置:首页 &gt; 领跑者</div><div>标题</div><div>2021-05-25</div><!--正文内容开始-->"
         "<p><span>　　本网讯（记者 张三）</span>5月25日，钠离子电池发布。</p><p>第二段。</p><!--正文内容结束-->"
@@ -83,7 +85,46 @@ def test_a_lead_byline_inside_a_span_leaves_the_rest_of_its_paragraph():
     assert article.reporters == ["张三"]
     assert article.byline == "本网讯（记者 张三）"
     assert article.body == "5月25日，钠离子电池发布。\n第二段。"
-    assert article.body_html == "<p>5月25日，钠离子电池发布。</p>\n<p>第二段。</p>"
+    assert article.body_html == "<p>本网讯（记者 张三）5月25日，钠离子电池发布。</p>\n<p>第二段。</p>"
+    assert article.extraction["byline"] == "site:lead"
+
+
+def test_bylines_of_their_own_leave_text_and_markup_and_say_where_they_came_from():
+    html = page(
+        "<div>您的位置:首页 &gt; 领跑者</div><div>标题</div><div>2021-05-25</div><div>来源：经济日报</div>"
+        "<!--正文内容开始--><p>文|张三</p><p>第一段。</p><p>第二段。</p><p>（编辑：王五　审核：赵六）</p><!--正文内容结束-->"
+    )
+    article = parse_article(URL, html)
+    assert (article.authors, article.source, article.editor, article.reviewer) == (["张三"], "经济日报", "王五", "赵六")
+    assert article.byline == "文|张三\n（编辑：王五 审核：赵六）"
+    assert article.body == "第一段。\n第二段。"
+    assert article.body_html == "<p>第一段。</p>\n<p>第二段。</p>"
+    assert article.extraction["byline"] == "site:header+lead+tail"
+    assert article.fallbacks == []
+
+
+def test_a_byline_closing_the_last_sentence_leaves_the_text_only():
+    html = page(
+        "<div>您的位置:首页 &gt; 领跑者</div><div>标题</div><div>2021-05-25</div><!--正文内容开始-->"
+        "<p>第一段。</p><p>据记者统计，今年共有12个项目开工。（记者 周敏 通讯员 郑晓）</p><!--正文内容结束-->"
+    )
+    article = parse_article(URL, html)
+    assert (article.reporters, article.correspondents) == (["周敏"], ["郑晓"])
+    assert article.body == "第一段。\n据记者统计，今年共有12个项目开工。"
+    assert article.body_html.endswith("<p>据记者统计，今年共有12个项目开工。（记者 周敏 通讯员 郑晓）</p>")
+    assert article.extraction["byline"] == "site:tail"
+
+
+def test_prose_about_reporters_stays_whole():
+    text = ["记者从会上获悉，今年新增企业300家。", "该公司负责人在接受记者采访时说，订单已排到明年。", "记者了解到，项目明年投产。"]
+    html = page(
+        "<div>您的位置:首页 &gt; 领跑者</div><div>标题</div><div>2021-05-25</div><!--正文内容开始-->"
+        + "".join(f"<p>{t}</p>" for t in text) + "<!--正文内容结束-->"
+    )
+    article = parse_article(URL, html)
+    assert article.body == "\n".join(text)
+    assert (article.reporters, article.byline) == ([], None)
+    assert "byline" not in article.extraction
 
 
 def test_hostile_markup_is_sanitised():

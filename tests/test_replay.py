@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,10 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.export import export_csv, export_jsonl, export_warc
 from archive.store import Archive
 from crawler import site
-from crawler.fixtures import write_fixture
+from crawler.fixtures import FIXTURE_FIELDS, write_fixture
 from crawler.reparse import reparse
 from tests.conftest import SAVED, expected_items, scrapy_crawl
+from tests.sitebuilder.content import BODY_BYLINES
 
 SEED = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
 
@@ -61,6 +63,33 @@ def test_reparse_brings_a_fix_to_every_article_and_keeps_the_old_version(archive
     (old,) = archive.versions(40123)
     assert (old["content"]["title"], old["reason"], sorted(old["changed_fields"])) == ("WRONG", "reparse", ["reporters", "title"])
     assert archive.search_index.site_ids("WRONG") == set()
+
+
+def test_reparse_takes_bylines_out_of_the_bodies_of_an_older_archive(archive):
+    """An archive made before the byline grammar read body bylines: they sat in ``body`` and named
+    nobody. ``chinasei reparse`` moves them to their fields and says what changed."""
+    older = Database(archive.path)
+    for spec in BODY_BYLINES:
+        expected = expected_items()[spec.site_id]
+        body = "\n".join(filter(None, [spec.lead, expected["body"], spec.tail]))
+        older.execute(
+            "UPDATE articles SET body = ?, reporters = '[]', correspondents = '[]', photographers = '[]', "
+            "authors = '[]', source = NULL, editor = NULL, reviewer = NULL, byline = NULL WHERE site_id = ?",
+            [body, spec.site_id])
+    older.close()
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", "--db", str(archive.path), "--workers", "1"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    n = len(BODY_BYLINES)
+    assert lines[0] == f"Re-parsed: 0 new, {n} updated, {len(expected_items()) - n} unchanged, 0 failed"
+    assert {"  body: 6 changed", "  byline: 6 changed", "  reporters: 5 changed", "  reviewer: 2 changed",
+            "  editor: 2 changed", "  source: 2 changed", "  authors: 1 changed"} <= set(lines)
+    for spec in BODY_BYLINES:
+        row, expected = archive.article(spec.site_id), expected_items()[spec.site_id]
+        assert {k: row[k] for k in FIXTURE_FIELDS if k != "problems"} == {
+            k: expected[k] for k in FIXTURE_FIELDS if k != "problems"}, spec.site_id
+        assert archive.versions(spec.site_id)[-1]["reason"] == "reparse"
 
 
 def test_a_fixture_is_the_raw_page_and_the_item(archive, tmp_path):

@@ -94,10 +94,18 @@ def expected_item(spec: Spec) -> dict:
     ch = channel(spec.folder)
     folder_url = render.LIVE + spec.path.rsplit("/", 1)[0] + "/"
     lines, html_blocks, images = [], [], []
-    for block in spec.blocks:
+    for i, block in enumerate(spec.blocks):
         if block[0] == "p":
-            lines.append(block[1])
-            html_blocks.append(f"<p>{escape(block[1], quote=False)}</p>")
+            # A byline leaves the text; it stays in the markup unless it is a paragraph of its own.
+            shown, line = block[1], block[1]
+            if i == 0 and spec.lead and spec.lead_inline:
+                line = f"{spec.dateline} {line}" if spec.dateline else line
+                gap = " " if spec.lead.endswith(("报道", ")")) else ""
+                shown = f"{spec.dateline or ''}{spec.lead}{gap}{shown}"
+            if i == len(spec.blocks) - 1 and spec.tail and spec.tail_inline:
+                shown += spec.tail
+            lines.append(line)
+            html_blocks.append(f"<p>{escape(shown, quote=False)}</p>")
         elif block[0] == "img":
             _, name, caption, how = block
             images.append({"url": folder_url + name, "caption": caption})
@@ -123,12 +131,14 @@ def expected_item(spec: Spec) -> dict:
         "authors": spec.people.get("authors", []),
         "source": spec.source,
         "editor": spec.editor,
+        "reviewer": spec.reviewer,
         "category": ch.name,
         "category_path": path,
         "body": "\n".join(lines),
         "body_html": "\n".join(html_blocks),
         "images": images,
-        "byline": spec.lead,
+        # as a reader sees it: white space made single, as in the body
+        "byline": "\n".join(" ".join(b.split()) for b in (spec.lead, spec.tail) if b) or None,
         "problems": [],
     }
 

@@ -81,10 +81,13 @@ class Spec:
     blocks: list[tuple]
     lead: str | None = None
     lead_inline: bool = False
+    dateline: str | None = None  # 新华社北京11月24日电, before an inline lead; it stays in the body
     tail: str | None = None
+    tail_inline: bool = False  # the tail closes the last paragraph instead of standing alone
     people: dict[str, list[str]] = field(default_factory=dict)
     source: str | None = None
     editor: str | None = None
+    reviewer: str | None = None
     also_in: tuple[str, ...] = ()
     listing_title: str | None = None
     encoding: str = "utf-8"
@@ -183,6 +186,57 @@ CORE: list[Spec] = [
     ),
 ]
 
+#: Bylines in the body's first and last paragraphs, as Chinese news writes them, and prose that only
+#: mentions reporters. Kept apart from CORE so that the filler articles keep their ids.
+BODY_BYLINES: list[Spec] = [
+    Spec(
+        44011, "/dfld/", "天津滨海新区集成电路产业园签约十个重点项目", "2024-03-12 09:40", "2024-03-12T09:40:00+08:00",
+        [("p", "3月11日，滨海新区集成电路产业园举行重点项目集中签约仪式，10个项目总投资超过120亿元，涵盖芯片设计、"
+               "封装测试和关键材料等环节。"),
+         ("p", "园区负责人表示，将围绕龙头企业补链强链，力争三年内形成千亿级产业集群。")],
+        lead="本报讯（记者 王敏 通讯员 杨盛岚）", lead_inline=True, tail="（责任编辑：韩梅\u3000审核：李华）",
+        people={"reporters": ["王敏"], "correspondents": ["杨盛岚"]}, editor="韩梅", reviewer="李华",
+    ),
+    Spec(
+        44058, "/lsdt/jnjs/", "我国新型储能装机规模突破3000万千瓦", "2024-04-02 16:05", "2024-04-02T16:05:00+08:00",
+        [("p", "国家能源局2日发布数据显示，截至3月底，全国已建成投运新型储能项目累计装机规模突破3000万千瓦，"
+               "平均储能时长2.1小时。"),
+         ("p", "从技术路线看，锂离子电池储能仍占主导地位，压缩空气储能、液流电池储能等技术加快示范应用。")],
+        dateline="新华社北京4月2日电", lead="（记者 张三、李四）", lead_inline=True, tail="（来源：新华社）",
+        people={"reporters": ["张三", "李四"]}, source="新华社",
+    ),
+    Spec(
+        44102, "/gdzz/jqr/", "协作机器人走进汽车总装车间 人机共线成为新常态", "2024-05-20 10:15", "2024-05-20T10:15:00+08:00",
+        [("p", "在湖北武汉一家整车企业的总装车间，十余台协作机器人与工人并肩作业，承担拧紧、涂胶和检测等工序。"),
+         ("p", "该企业负责人在接受记者采访时说，人机共线改造后，总装线效率提升约15%，工人劳动强度明显下降。"),
+         ("p", "据记者统计，今年以来当地已有20余家企业完成类似改造。")],
+        tail="（记者 周敏）", tail_inline=True, people={"reporters": ["周敏"]},
+    ),
+    Spec(
+        44137, "/lsdt/hbcy/", "长江沿线城市污水处理提质增效三年行动收官", "2024-06-05 08:50", "2024-06-05T08:50:00+08:00",
+        [("p", "记者从生态环境部获悉，长江沿线城市污水处理提质增效三年行动日前收官，城市生活污水集中收集率"
+               "较行动前提高8个百分点。"),
+         ("img", "W020240605388412907761.jpg", "图为改造后的污水处理厂。", "next"),
+         ("p", "下一步，沿线城市将推进污水管网全覆盖，加快补齐县城和建制镇设施短板。")],
+        lead="（记者 张三/文 李四/图）", tail="编辑：王五",
+        people={"reporters": ["张三", "李四"], "photographers": ["李四"]}, editor="王五",
+    ),
+    Spec(
+        44190, "/szcy/nrcx/", "数字文创消费持续升温 沉浸式演艺项目受追捧", "2024-07-28 19:30", "2024-07-28T19:30:00+08:00",
+        [("p", "暑期以来，多地沉浸式演艺、数字艺术展等新业态持续火爆，部分项目门票提前一周售罄。"),
+         ("p", "业内人士认为，数字技术与文化内容深度融合，正在催生更多消费新场景。")],
+        lead="文|孙立", tail="（本文来源：科技日报）", tail_inline=True,
+        people={"authors": ["孙立"]}, source="科技日报",
+    ),
+    Spec(
+        44233, "/xdxx/dsj/", "公共数据授权运营试点扩围 数据要素市场加快培育", "2024-08-16 11:00", "2024-08-16T11:00:00+08:00",
+        [("p", "记者了解到，公共数据授权运营试点近期扩大至20个城市，交通、气象和医疗等领域数据有序向市场开放。"),
+         ("p", "记者在多个数据交易所看到，挂牌数据产品数量较年初增长近一倍。")],
+        lead="中国战略新兴产业网讯 ( 记者 周敏、郑晓 )", lead_inline=True, tail="审核：赵六",
+        people={"reporters": ["周敏", "郑晓"]}, reviewer="赵六",
+    ),
+]
+
 # --- Filler: ordinary articles for every other channel, from a bank of realistic sentences --------
 
 PLACES = ["江苏苏州", "广东深圳", "浙江杭州", "安徽合肥", "湖北武汉", "四川成都", "山东青岛", "陕西西安", "福建厦门", "湖南长沙"]
@@ -267,7 +321,7 @@ def _filler_spec(rng: random.Random, ch: Channel, site_id: int, k: int) -> Spec:
 
 def articles() -> list[Spec]:
     """Every article of the saved site, hand-written cases first."""
-    return CORE + filler()
+    return CORE + filler() + BODY_BYLINES
 
 
 #: Listing entries that are not articles of the site: a link that answers 404, and one off-site.

@@ -84,7 +84,9 @@ def _body_blocks(spec: Spec) -> list[str]:
         if block[0] == "p":
             text = escape(block[1])
             if i == 0 and lead and spec.lead_inline:
-                text = f"{lead}{' ' if spec.lead.endswith('报道') else ''}{text}"
+                text = f"{escape(spec.dateline or '')}{lead}{' ' if spec.lead.endswith(('报道', ')')) else ''}{text}"
+            if i == len(spec.blocks) - 1 and spec.tail and spec.tail_inline:
+                text += escape(spec.tail)
             out.append(f'<p style="text-indent: 2em;">\u3000\u3000{text}</p>')
         elif block[0] == "img":
             _, name, caption, how = block
@@ -98,7 +100,7 @@ def _body_blocks(spec: Spec) -> list[str]:
             rows = "".join("<tr>" + "".join(f'<td style="border:1px solid #999">{escape(c)}</td>' for c in row) + "</tr>"
                            for row in block[1])
             out.append(f'<table width="100%" border="1" cellspacing="0"><tbody>{rows}</tbody></table>')
-    if spec.tail:
+    if spec.tail and not spec.tail_inline:
         out.append(f'<p style="text-align: right;">{escape(spec.tail)}</p>')
     return out
 
