@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -66,21 +67,53 @@ class Saved:
     changed: tuple[str, ...] = ()
 
 
+class NotAnArchive(Exception):
+    """A file that cannot be read as an archive, and why, in words for the user."""
+
+
 class Archive:
     """An archive file, opened and brought to the current schema."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, busy_timeout: float = 60.0, *, _read_only_db: Database | None = None):
+        """Open (and bring to the current schema) the archive at ``path``. A write lock held by
+        another program is waited for up to ``busy_timeout`` seconds before a write gives up."""
         self.path = Path(path)
-        self.db = Database(self.path)
-        self.db.enable_wal()
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=10000")
-        schema.apply(self.db)
+        if _read_only_db is not None:
+            self.db = _read_only_db
+        else:
+            self.db = Database(self.path)
+            self.db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            schema.apply(self.db)
         self.search_index = SearchIndex(self.db)
         self._dictionaries: dict[int, bytes] = {}
         self._dictionary_id = self.db.execute("SELECT MAX(id) FROM compression_dicts").fetchone()[0]
         self._listing_sample: bytes | None = None
         self._unindexed: list[int] | None = None  # a list while a batch is open
+
+    @classmethod
+    def read_only(cls, path: str | Path) -> Archive:
+        """Open an existing archive for reading only: nothing is created, migrated or written, so a
+        command that only reads (stats, search, failures, export) cannot turn an empty file into an
+        archive or add tables to another program's database. Raises :class:`NotAnArchive`."""
+        path = Path(path)
+        if not path.is_file():
+            raise NotAnArchive(f"no archive at {path}")
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            db = Database(conn)
+            tables = set(db.table_names())
+            pending = schema.migrations.pending(db) if {"articles", "runs", "responses"} <= tables else None
+        except sqlite3.DatabaseError as error:
+            raise NotAnArchive(f"{path} is not a readable SQLite archive ({error})") from None
+        if pending is None:
+            conn.close()
+            raise NotAnArchive(f"{path} is not a chinasei archive (it has no articles, runs and responses tables)")
+        if pending:
+            conn.close()
+            raise NotAnArchive(f"{path} was written by an older chinasei: `chinasei migrate --db {path}` brings it up to date")
+        return cls(path, _read_only_db=db)
 
     def close(self) -> None:
         """Close the file, committing a batch still open."""
@@ -120,9 +153,13 @@ class Archive:
         its pending terms out at every savepoint's end, so indexing each article in its own unit
         would write the index a page at a time. Search stays exact meanwhile (the articles are
         marked in ``search_dirty``, which search reads directly).
+
+        The batch takes the write lock as it begins (``BEGIN IMMEDIATE``, waiting out another
+        program's lock up to the busy timeout): a deferred transaction that has read cannot wait
+        for a lock to upgrade, so its writes would fail at once with "database is locked".
         """
         if not self.db.conn.in_transaction:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
         self._unindexed = []
 
     def commit(self) -> None:
@@ -133,11 +170,20 @@ class Archive:
         if self.db.conn.in_transaction:
             self.db.conn.commit()
 
+    def rollback(self) -> None:
+        """Give up the open batch, if any (its commit failed)."""
+        self._unindexed = None
+        if self.db.conn.in_transaction:
+            self.db.conn.rollback()
+
     # --- runs ------------------------------------------------------------------------------------
 
     def start_run(self, base_url: str, kind: str = "crawl") -> int:
-        """Record that a crawl (or a re-parse) has started; returns its id."""
+        """Record that a crawl (or a re-parse) has started; returns its id. Runs of its kind still
+        marked running died without a word (kill -9, a reboot, a lock that outlasted them): they are
+        marked ``unfinished``, since only one crawl runs over an archive at a time."""
         with self.db.atomic():
+            self.db.execute("UPDATE runs SET status = 'unfinished' WHERE status = 'running' AND kind = ?", [kind])
             table = self.db["runs"].insert({"started_at": now(), "base_url": base_url, "status": "running", "kind": kind})
         return int(table.last_pk)
 
@@ -326,6 +372,18 @@ class Archive:
             """SELECT url FROM failures
                WHERE kind = 'article' AND COALESCE(status, 0) != 404 AND url NOT IN (SELECT url FROM articles)
                GROUP BY url HAVING COUNT(DISTINCT run_id) < ? ORDER BY url""", [give_up_after]).fetchall()]
+
+    def failed_listing_urls(self, give_up_after: int = 5) -> list[str]:
+        """Listing pages that failed in some run and have not been read since: the next crawl
+        retries them, since the articles they list may be nowhere else — until they have failed in
+        ``give_up_after`` runs."""
+        return [row[0] for row in self.db.execute(
+            """WITH failed AS (SELECT url, MAX(run_id) AS last_run, COUNT(DISTINCT run_id) AS runs
+                               FROM failures WHERE kind = 'listing' GROUP BY url)
+               SELECT url FROM failed WHERE runs < ? AND NOT EXISTS (
+                 SELECT 1 FROM responses r WHERE r.url = failed.url AND r.kind = 'listing' AND r.status = 200
+                   AND r.last_run_id > failed.last_run)
+               ORDER BY url""", [give_up_after]).fetchall()]
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """``If-None-Match`` / ``If-Modified-Since`` from the last good response for ``url``."""

@@ -9,9 +9,16 @@ The crawl sends each write as a message (an :class:`Archive` method's name and a
 pipe widened to a megabyte (:mod:`crawler.pipes`), from its own thread: it never waits on the
 child unless the child falls a megabyte behind, and then it waits (its memory stays bounded). The
 child applies the writes in order and commits them in batches, every ``commit_seconds``; after each
-commit it sends back a report: how many articles were new, updated or unchanged, and any write that
-failed, with its reason. When the crawl dies, the child sees the pipe close, commits what it was
-sent and exits: what the crawl sent before dying is kept.
+commit it sends back a report: how many writes it stored, how many articles were new, updated or
+unchanged, and any write that failed, with its reason. When the crawl dies, the child sees the pipe
+close, commits what it was sent and exits: what the crawl sent before dying is kept.
+
+The crawl counts the writes it sends against the writes reported stored, so a write lost for any
+reason — the disk full, the archive locked by another program for longer than the busy timeout, the
+child killed — is counted and fails the run. Another program's lock is waited for (``busy_timeout``,
+and each batch takes the write lock when it begins, so no write inside it meets a lock); a batch
+that cannot begin or cannot be committed ends the child, and the crawl stops: nothing more could
+be stored.
 """
 
 from __future__ import annotations
@@ -43,14 +50,18 @@ class Report:
     outcomes: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     writes: int = 0
+    failed_writes: int = 0
+    stored: int = 0  # writes applied without error and committed
+    fatal: str | None = None  # why the child stopped storing, if it did
     final: bool = False
 
 
 class ArchiveWriter:
     """The crawl's handle on the writer process."""
 
-    def __init__(self, path: str | Path, commit_seconds: float = 1.0):
-        self.process, self._send, self._reports = start_helper(serve, "archive-writer", str(path), commit_seconds)
+    def __init__(self, path: str | Path, commit_seconds: float = 1.0, busy_timeout: float = 60.0):
+        self.process, self._send, self._reports = start_helper(serve, "archive-writer", str(path), commit_seconds,
+                                                               busy_timeout)
         self.failed: str | None = None
         self.closed = False
 
@@ -106,16 +117,22 @@ class ArchiveWriter:
         return reports
 
 
-def serve(writes: Connection, reports: Connection, path: str, commit_seconds: float) -> None:
+def serve(writes: Connection, reports: Connection, path: str, commit_seconds: float, busy_timeout: float = 60.0) -> None:
     """The child: apply writes in order, commit every ``commit_seconds``, report after each commit."""
     from archive.store import Archive  # imported here: the parent needs none of it to start us
 
-    archive = Archive(path)
     report = Report()
-    deadline = time.monotonic() + commit_seconds
-    archive.begin_batch()
     try:
-        while True:
+        archive = Archive(path, busy_timeout=busy_timeout)
+        archive.begin_batch()
+    except Exception as error:  # the archive cannot be opened or locked for writing: say so and stop
+        report.fatal, report.final = _storage_error("could not start writing", error, busy_timeout), True
+        with contextlib.suppress(OSError, EOFError):
+            reports.send(report)
+        return
+    deadline = time.monotonic() + commit_seconds
+    try:
+        while report.fatal is None:
             wait = max(0.0, deadline - time.monotonic())
             if writes.poll(wait):
                 try:
@@ -126,11 +143,11 @@ def serve(writes: Connection, reports: Connection, path: str, commit_seconds: fl
                     break
                 _apply(archive, method, args, report)
             if time.monotonic() >= deadline:
-                report = _commit(archive, report, reports)
+                report = _commit(archive, report, reports, busy_timeout)
                 deadline = time.monotonic() + commit_seconds
     finally:
         report.final = True
-        _commit(archive, report, reports)
+        _commit(archive, report, reports, busy_timeout, last=True)
         archive.close()
 
 
@@ -141,17 +158,40 @@ def _apply(archive: Any, method: str, args: tuple, report: Report) -> None:
     except Exception as error:  # one bad write must not stop the others; it is reported
         subject = args[1] if len(args) > 1 and isinstance(args[1], str) else getattr(args[-1], "url", "")
         report.errors.append(f"{method}({subject}): {type(error).__name__}: {error}")
+        report.failed_writes += 1
         return
     outcome = getattr(result, "outcome", None)
     if outcome:
         report.outcomes[outcome] += 1
 
 
-def _commit(archive: Any, report: Report, reports: Connection) -> Report:
-    archive.commit()
-    archive.begin_batch()
-    if report.writes or report.errors or report.final:
+def _commit(archive: Any, report: Report, reports: Connection, busy_timeout: float, last: bool = False) -> Report:
+    """Commit the batch and report it; begin the next one unless this is the last. A batch that
+    cannot be committed, or a next one that cannot begin, is fatal: ``report.fatal`` says why."""
+    try:
+        archive.commit()
+        report.stored = report.writes - report.failed_writes
+    except Exception as error:
+        archive.rollback()
+        report.outcomes.clear()  # nothing of the batch was stored
+        report.fatal = _storage_error(f"could not commit {report.writes} writes", error, busy_timeout)
+    if report.fatal is None and not last:
+        try:
+            archive.begin_batch()
+        except Exception as error:
+            report.fatal = _storage_error("could not go on writing", error, busy_timeout)
+    if report.writes or report.errors or report.final or report.fatal:
         with contextlib.suppress(OSError, EOFError):  # the crawl is gone; what it sent is committed
             reports.send(report)
-        return Report()
+        return Report(fatal=report.fatal)
     return report
+
+
+def _storage_error(doing: str, error: BaseException, busy_timeout: float) -> str:
+    """Why storing stopped, in words: a lock held past the busy timeout names the wait."""
+    text = f"{type(error).__name__}: {error}"
+    if "locked" in str(error) or "busy" in str(error):
+        text += f" (another program held the archive's write lock for over {busy_timeout:g} s)"
+    elif "disk" in str(error):
+        text += " (is the disk full?)"
+    return f"{doing}: {text}"

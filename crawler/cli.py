@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import re
+import signal
 import sys
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from archive.store import Archive
+from archive.store import Archive, NotAnArchive
 from crawler import localsite
 
 DB_OPTION = click.option("--db", default="archive.db", show_default=True, help="The archive file.")
@@ -42,12 +47,15 @@ def crawl(db: str, base_url: str | None, full: bool, pairs: tuple[str, ...]) -> 
 
     Incremental unless --full: listings are read newest first and left where the archive already
     is. Exit status: 0 done (or another crawl holds the archive), 1 nothing reachable, 3 the run
-    looks unhealthy (fields missing in many articles, empty listings: see the log).
+    looks unhealthy (fields missing in many articles, empty listings: see the log), 4 the archive
+    could not be written (locked by another program, disk full: writes lost are counted), 130
+    stopped by Ctrl-C or SIGTERM (everything received was stored; the next run resumes).
 
     Example: chinasei crawl --db archive.db -s LOG_LEVEL=WARNING
     """
     from crawler.run import crawl as run_crawl
 
+    _check_folder(db)
     settings = _settings(pairs)
     if full:
         settings["ARCHIVE_INCREMENTAL"] = False
@@ -55,7 +63,20 @@ def crawl(db: str, base_url: str | None, full: bool, pairs: tuple[str, ...]) -> 
     if run["status"] == "archive_locked":
         click.echo(f"Not crawling: {run['message']}. This run exits without touching {db}.", err=True)
         return
+    if run["status"] == "archive_unavailable":
+        click.echo(f"Not crawling: {run['message']}", err=True)
+        sys.exit(4)
     _print_run(run)
+    if run["status"] == "failed":
+        click.echo(f"FAILED: {run['lost_writes']} of {run['writes_sent']} writes were not stored in {db}; "
+                   "see the log for why. Run again once the archive can be written: nothing stored is lost.", err=True)
+        sys.exit(4)
+    if run["status"] == "interrupted":
+        click.echo("Interrupted: everything received was stored; the next run resumes.", err=True)
+        sys.exit(130)
+    if run["status"] != "finished" and not run["status"].startswith("closespider_"):
+        click.echo(f"FAILED: the run ended early ({run['status']}); see the log above.", err=True)
+        sys.exit(4)
     if not run["responses"]:
         click.echo("No response came back: is the site reachable?", err=True)
         sys.exit(1)
@@ -67,7 +88,7 @@ def crawl(db: str, base_url: str | None, full: bool, pairs: tuple[str, ...]) -> 
 
 @cli.command()
 @DB_OPTION
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
+@click.option("--site", "site_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
               show_default="the bundled saved_site/www", help="The saved copy of the site to serve.")
 @click.option("--port", default=0, help="Port on 127.0.0.1 (default: any free one).")
 def demo(db: str, site_dir: Path, port: int) -> None:
@@ -78,16 +99,17 @@ def demo(db: str, site_dir: Path, port: int) -> None:
     from crawler.run import LOCAL_COPY
     from crawler.run import crawl as run_crawl
 
-    with localsite.serve(site_dir, port) as base_url:
+    _check_folder(db)
+    with _serving(site_dir, port) as base_url:
         click.echo(f"Serving {site_dir} at {base_url}")
         run = run_crawl(base_url=base_url, db=db, settings={**LOCAL_COPY, "LOG_LEVEL": "WARNING"})
     _print_run(run)
-    archive = Archive(db)
+    archive = _open_read_only(db)
     try:
         click.echo("")
         for row in archive.articles():
             people = "、".join(row["reporters"] or row["authors"]) or (row["source"] or "-")
-            click.echo(f"{row['published_at'][:16]}  {row['category']:<8}  {row['title']}  [{people}]")
+            click.echo(_shown(f"{_when(row['published_at'])}  {row['category'] or '-':<8}  {row['title']}  [{people}]"))
         click.echo(f"\nOpen it: datasette {db}   or   sqlite-utils tables {db} --counts")
     finally:
         archive.close()
@@ -111,20 +133,29 @@ def serve(db: str, host: str, port: int) -> None:
     datasette = shutil.which("datasette")
     if datasette is None:
         raise click.ClickException("Datasette is not installed: pip install 'chinasei[datasette]'")
-    _open_existing(db).close()  # brings an older archive to the current schema before read-only use
+    _open_existing(db).close()  # brings an older archive to the current schema before Datasette's read-only use
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as meta:
         json.dump(metadata(Path(db).stem), meta, ensure_ascii=False)
     click.echo(f"Datasette on http://{host}:{port}/{Path(db).stem} (Ctrl-C to stop)")
     try:
-        subprocess.run([datasette, "serve", db, "--metadata", meta.name, "--host", host, "--port", str(port)], check=False)
+        process = subprocess.Popen([datasette, "serve", db, "--metadata", meta.name, "--host", host, "--port", str(port)])
+        # SIGTERM (systemctl stop, kill) reaches this process alone: pass it on, so Datasette stops too.
+        for stop in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop, lambda signum, _: process.send_signal(signum))
+        try:
+            code = process.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached Datasette as well, from the terminal
+            code = process.wait()
     finally:
         Path(meta.name).unlink(missing_ok=True)
+    if code not in (0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGHUP):
+        sys.exit(1)
 
 
 @cli.command()
 @DB_OPTION
 @click.option("--dry-run", is_flag=True, help="Only report what would change.")
-@click.option("--workers", type=int, help="Parsing processes (default: one per core).")
+@click.option("--workers", type=click.IntRange(min=1), help="Parsing processes (default: one per core).")
 def reparse(db: str, dry_run: bool, workers: int | None) -> None:
     """Parse every archived article again from its stored raw page, with no network, and report
     what changed per field. Changed articles keep their earlier content as a version.
@@ -143,7 +174,7 @@ def reparse(db: str, dry_run: bool, workers: int | None) -> None:
     for name, count in report.fields.most_common():
         click.echo(f"  {name}: {count} changed")
     for url, reason in report.failures:
-        click.echo(f"  failed: {url}  {reason}")
+        click.echo(_shown(f"  failed: {url}  {reason}"))
 
 
 @cli.command()
@@ -158,10 +189,10 @@ def fixture(url: str, db: str, folder: Path) -> None:
     """
     from crawler.fixtures import write_fixture
 
-    archive = _open_existing(db)
+    archive = _open_read_only(db)
     try:
         page, expected = write_fixture(archive, url, folder)
-    except LookupError as error:
+    except (LookupError, ValueError, OSError) as error:
         raise click.ClickException(str(error)) from error
     finally:
         archive.close()
@@ -180,7 +211,7 @@ def export(db: str, fmt: str, output: Path | None) -> None:
     """
     from archive import export as exporters
 
-    archive = _open_existing(db)
+    archive = _open_read_only(db)
     try:
         if fmt == "warc":
             if output is None:
@@ -200,9 +231,9 @@ def export(db: str, fmt: str, output: Path | None) -> None:
 
 
 @cli.command("serve-site")
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
+@click.option("--site", "site_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
               show_default="the bundled saved_site/www", help="The saved copy of the site to serve.")
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
 def serve_site(site_dir: Path, port: int) -> None:
     """Serve the saved copy of the site until interrupted, for crawling it by hand.
 
@@ -210,7 +241,7 @@ def serve_site(site_dir: Path, port: int) -> None:
     """
     import time
 
-    with localsite.serve(site_dir, port) as base_url:
+    with _serving(site_dir, port) as base_url:
         click.echo(f"Serving {site_dir} at {base_url} (Ctrl-C to stop)")
         try:
             while True:
@@ -227,7 +258,7 @@ def stats(db: str, as_json: bool) -> None:
 
     Example: chinasei stats --db archive.db --json
     """
-    archive = _open_existing(db)
+    archive = _open_read_only(db)
     try:
         summary = archive.stats()
     finally:
@@ -241,7 +272,7 @@ def stats(db: str, as_json: bool) -> None:
     if summary["with_fallbacks"]:
         click.echo(f"{summary['with_fallbacks']} articles parsed with generic fallbacks")
     for category, count in summary["by_category"].items():
-        click.echo(f"  {count:6d}  {category}")
+        click.echo(_shown(f"  {count:6d}  {category}"))
     if summary["last_run"]:
         _print_run(summary["last_run"])
 
@@ -253,7 +284,7 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--since", help="Published on or after this date (2020, 2020-06 or 2020-06-01).")
 @click.option("--until", help="Published on or before this date.")
 @click.option("--newest", is_flag=True, help="Newest first instead of best first.")
-@click.option("--limit", default=20, show_default=True, help="How many results.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many results.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def search(query: str, db: str, category: str | None, since: str | None, until: str | None, newest: bool,
            limit: int, as_json: bool) -> None:
@@ -266,11 +297,17 @@ def search(query: str, db: str, category: str | None, since: str | None, until: 
     """
     from archive.search import SearchError
 
-    archive = _open_existing(db)
+    if re.search("[\ud800-\udfff]", query):  # bytes that were not UTF-8, as the shell passed them
+        raise click.UsageError("the query is not valid UTF-8 text")
+    since_day, until_day = _day(since, start=True, option="--since"), _day(until, start=False, option="--until")
+    archive = _open_read_only(db)  # searching is exact without re-indexing: changed articles are read directly
     try:
-        archive.search_index.refresh()
-        hits = archive.search_index.search(query, category=category, since=_day(since, start=True),
-                                           until=_day(until, start=False), newest=newest, limit=limit)
+        categories = archive.stats()["by_category"]
+        if category is not None and category not in categories:
+            known = "、".join(categories) or "none yet"
+            raise click.UsageError(f"no category {category!r} in {db} (its categories: {known})")
+        hits = archive.search_index.search(query, category=category, since=since_day, until=until_day, newest=newest,
+                                           limit=limit)
     except SearchError as error:
         raise click.UsageError(str(error)) from error
     finally:
@@ -279,31 +316,82 @@ def search(query: str, db: str, category: str | None, since: str | None, until: 
         if as_json:
             click.echo(json.dumps({k: v for k, v in vars(hit).items()}, ensure_ascii=False))
         else:
-            snippet = hit.snippet.replace("<mark>", "【").replace("</mark>", "】")
-            click.echo(f"{hit.published_at[:16]}  {hit.category or '-'}  {hit.title}\n    {html.unescape(snippet)}\n    {hit.url}")
+            snippet = html.unescape(hit.snippet.replace("<mark>", "【").replace("</mark>", "】"))
+            click.echo(_shown(f"{_when(hit.published_at)}  {hit.category or '-'}  {hit.title}\n    {snippet}\n    {hit.url}"))
     if not hits and not as_json:
         click.echo("No article contains that.", err=True)
 
 
-def _day(value: str | None, start: bool) -> str | None:
-    """2020 → 2020-01-01 (or 2020-12-31 as an end), 2020-06 → 2020-06-01 (or 2020-06-30)."""
+_DAY = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?)?$")
+
+
+def _day(value: str | None, start: bool, option: str = "--since") -> str | None:
+    """2020 → 2020-01-01 (or 2020-12-31 as an end), 2020-06 → 2020-06-01 (or 2020-06-30); a date
+    that does not exist is a usage error that says what is expected."""
     if not value:
         return None
     import calendar
 
-    parts = value.split("-")
-    if len(parts) == 1:
-        return f"{parts[0]}-01-01" if start else f"{parts[0]}-12-31"
-    if len(parts) == 2:
-        last = calendar.monthrange(int(parts[0]), int(parts[1]))[1]
-        return f"{parts[0]}-{int(parts[1]):02d}-01" if start else f"{parts[0]}-{int(parts[1]):02d}-{last:02d}"
-    return value
+    match = _DAY.match(value.strip())
+    try:
+        if match is None:
+            raise ValueError(value)
+        year, month, day = int(match["y"]), int(match["m"] or (1 if start else 12)), match["d"]
+        last = calendar.monthrange(year, month)[1]
+        return date(year, month, int(day) if day else (1 if start else last)).isoformat()
+    except (ValueError, calendar.IllegalMonthError):
+        raise click.BadParameter(f"{value!r} is not a date: give 2020, 2020-06 or 2020-06-01", param_hint=option) from None
 
 
 def _open_existing(db: str) -> Archive:
-    if not Path(db).exists():
-        raise click.ClickException(f"no archive at {db}")
+    """An archive that exists, opened for writing (and brought to the current schema)."""
+    try:
+        Archive.read_only(db).close()  # the same clear line for a missing, foreign or damaged file
+    except NotAnArchive as error:
+        if "older chinasei" not in str(error):
+            raise click.ClickException(str(error)) from None
     return Archive(db)
+
+
+def _open_read_only(db: str) -> Archive:
+    """An archive opened only to read: a missing, foreign or damaged file is one clear line."""
+    try:
+        return Archive.read_only(db)
+    except NotAnArchive as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _check_folder(db: str) -> None:
+    """A crawl's archive may be new, but its folder must exist."""
+    folder = Path(db).resolve().parent
+    if not folder.is_dir():
+        raise click.ClickException(f"no folder {folder} for the archive {db}")
+
+
+@contextlib.contextmanager
+def _serving(site_dir: Path, port: int) -> Iterator[str]:
+    """Serve a saved copy on 127.0.0.1, or say in one line why not (the port is taken)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            base_url = stack.enter_context(localsite.serve(site_dir, port))
+        except OSError as error:
+            raise click.ClickException(f"cannot serve {site_dir} on 127.0.0.1:{port}: {error.strerror or error}") from None
+        yield base_url
+
+
+#: Characters a terminal acts on (escape sequences, bells, carriage returns), never printed raw:
+#: archived text comes from the web.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(text: str) -> str:
+    """Archive text made safe for a terminal: control characters written out as ``\\x1b``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _when(published_at: str | None) -> str:
+    """The date and time to show, for articles that another tool may have stored without one."""
+    return (published_at or "(no date)")[:16].ljust(16)
 
 
 @cli.command()
@@ -314,26 +402,40 @@ def failures(db: str, run_id: int | None) -> None:
 
     Example: chinasei failures --db archive.db --run 3
     """
-    archive = _open_existing(db)
+    archive = _open_read_only(db)
     try:
         if run_id is None:
             last = archive.stats()["last_run"]
             run_id = last["id"] if last else 0
         for row in archive.failures(run_id):
-            click.echo(f"{row['kind']:<8} {row['status'] or '-':<4} {row['url']}  {row['reason']}")
+            click.echo(_shown(f"{row['kind']:<8} {row['status'] or '-':<4} {row['url']}  {row['reason']}"))
     finally:
         archive.close()
 
 
+@cli.command()
+@DB_OPTION
+def migrate(db: str) -> None:
+    """Bring an archive written by an older chinasei to the current schema (crawls do it themselves;
+    the commands that only read never write).
+
+    Example: chinasei migrate --db archive.db
+    """
+    _open_existing(db).close()
+    click.echo(f"{db} is up to date")
+
+
 def _print_run(run: dict[str, Any]) -> None:
-    total = (run["articles_new"] or 0) + (run["articles_updated"] or 0) + (run["articles_unchanged"] or 0)
+    count = {k: run.get(k) or 0 for k in ("articles_new", "articles_updated", "articles_unchanged", "listing_pages",
+                                           "requests", "failures")}
+    total = count["articles_new"] + count["articles_updated"] + count["articles_unchanged"]
     click.echo(
-        f"Run {run['id']} ({run['status']}): {total} articles — {run['articles_new']} new, "
-        f"{run['articles_updated']} updated, {run['articles_unchanged']} unchanged; "
-        f"{run['listing_pages']} listing pages, {run['requests']} requests, {run['failures']} failures"
+        f"Run {run['id']} ({run['status']}): {total} articles — {count['articles_new']} new, "
+        f"{count['articles_updated']} updated, {count['articles_unchanged']} unchanged; "
+        f"{count['listing_pages']} listing pages, {count['requests']} requests, {count['failures']} failures"
     )
     for failure in run.get("failure_list", []):
-        click.echo(f"  failed: {failure['url']}  {failure['reason']}")
+        click.echo(_shown(f"  failed: {failure['url']}  {failure['reason']}"))
 
 
 def main() -> None:

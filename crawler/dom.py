@@ -22,10 +22,41 @@ SENTINEL = "\x00"
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
 
+#: Tags that libxml2 reads as containers running to their closing tag, which an unclosed one (valid
+#: HTML for ``<embed>``, a slip for the others) never gets: the rest of the page would vanish into it.
+_SWALLOWING = re.compile(r"<(/?)(embed|iframe|object|noscript|select|template)\b[^>]{0,2000}>", re.IGNORECASE)
+
+
+def close_dangling(text: str) -> str:
+    """The page without the opening tags that would swallow the rest of it: every ``<embed>`` (a
+    void element), and an ``<iframe>``, ``<object>``, ``<noscript>``, ``<select>`` or ``<template>``
+    that no closing tag follows. Closed ones stay, for the sanitiser to remove whole. One pass."""
+    tags = list(_SWALLOWING.finditer(text))
+    if not tags:
+        return text
+    opened: dict[str, list[re.Match]] = {}
+    dangling = []
+    for tag in tags:
+        name = tag.group(2).lower()
+        if name == "embed":
+            dangling.append(tag)
+        elif not tag.group(1):
+            opened.setdefault(name, []).append(tag)
+        elif opened.get(name):
+            opened[name].pop()
+    dangling += [tag for waiting in opened.values() for tag in waiting]
+    pieces, at = [], 0
+    for tag in sorted(dangling, key=lambda t: t.start()):
+        pieces.append(text[at : tag.start()])
+        at = tag.end()
+    return "".join([*pieces, text[at:]])
+
+
 def parse_html(text: str) -> html.HtmlElement:
     """Parse a page; an empty or markup-free page still gives a tree with a body."""
     if not text.strip():
         text = "<html><body></body></html>"
+    text = close_dangling(text)
     try:
         return html.document_fromstring(text)
     except (etree.ParserError, ValueError):

@@ -16,8 +16,7 @@ from scrapy import Request
 from scrapy.dupefilters import RFPDupeFilter
 
 from crawler.fingerprint import article_id
-
-MAX_ID = 1 << 26  # ids beyond this (8 MiB of bits) are not the portal's; Scrapy's filter takes them
+from crawler.idset import IdSet
 
 
 class ArticleDupeFilter(RFPDupeFilter):
@@ -25,24 +24,20 @@ class ArticleDupeFilter(RFPDupeFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.article_bits = bytearray()
-        self.articles_seen = 0
+        self.articles = IdSet()
+
+    @property
+    def articles_seen(self) -> int:
+        return len(self.articles)
 
     def request_seen(self, request: Request) -> bool:
         article_id = self._article_id(request)
         if article_id is None:
             return super().request_seen(request)
-        byte, bit = divmod(article_id, 8)
-        if byte >= len(self.article_bits):
-            self.article_bits.extend(bytes(byte + 1 - len(self.article_bits) + 4096))
-        if self.article_bits[byte] >> bit & 1:
-            return True
-        self.article_bits[byte] |= 1 << bit
-        self.articles_seen += 1
-        return False
+        return not self.articles.add(article_id)
 
     def _article_id(self, request: Request) -> int | None:
         if self.file is not None:
             return None
         document = article_id(request)
-        return document if document is not None and 0 <= document < MAX_ID else None
+        return document if IdSet.holds(document) else None

@@ -39,8 +39,10 @@ def describe(failure: Failure) -> str:
     message = failure.getErrorMessage().strip()
     if failure.check(IgnoreRequest) and "max redirections" in message:
         return "too many redirects (a redirect loop?)"
-    if failure.check(IgnoreRequest) and "offsite" in message:
+    if failure.check(IgnoreRequest) and "offsite redirect" in message:
         return f"redirected off the site ({message.split('to ', 1)[-1]}), not followed"
+    if failure.check(IgnoreRequest) and "offsite" in message:
+        return f"off the site ({message.split('to ', 1)[-1]}), not fetched"
     if failure.check(IgnoreRequest) and "maxsize" in message.lower().replace("_", ""):
         return "the response was larger than DOWNLOAD_MAXSIZE"
     for cls in failure.type.__mro__:

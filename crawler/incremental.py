@@ -8,8 +8,8 @@ this middleware, loaded with the ids the archive knows:
   re-check: published within ``ARCHIVE_RECHECK_DAYS`` and not fetched for ``ARCHIVE_RECHECK_HOURS``.
   A re-check is a conditional request (``If-None-Match``/``If-Modified-Since`` from the stored
   response), so an unchanged page costs a 304;
-- retries, at the start, every article that failed in an earlier run and is not archived, since
-  stopping early in a listing would never reach one that sits deep in it;
+- retries, at the start, every article and listing page that failed in an earlier run and has not
+  been read since, since stopping early in a listing would never reach one that sits deep in it;
 - drops the request for a listing's next page once a page shows nothing new and, after the last
   new article, at least ``ARCHIVE_INCREMENTAL_OVERLAP`` known ones — but only in a channel some
   crawl has read to its end. A channel never walked to the end (a first crawl that was killed) is
@@ -22,6 +22,7 @@ scrapy-deltafetch, which never reads a listing again once it gave items).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -65,9 +66,13 @@ class IncrementalMiddleware:
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
-        self.archive = Archive(self.path)
-        self.known = self.archive.known_articles()
-        self.walked = self.archive.walked_channels()
+        try:
+            self.archive = Archive(self.path)
+            self.known = self.archive.known_articles()
+            self.walked = self.archive.walked_channels()
+        except sqlite3.Error:  # the archive pipeline says why in one line, and the crawl does not start
+            self.archive = None
+            return
         logger.info("Incremental crawl: %d articles known, %d channels read to the end before",
                     len(self.known), len(self.walked))
 
@@ -80,13 +85,20 @@ class IncrementalMiddleware:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for item in start:
             yield item
-        assert self.archive is not None
+        if self.archive is None:
+            return
         retries = self.archive.failed_article_urls()
         if retries:
             logger.info("Retrying %d articles that failed before", len(retries))
         for url in retries:
             self.stats.inc_value("chinasei/incremental/retried_failures")
             yield self.crawler.spider.article_request(url)
+        listings = self.archive.failed_listing_urls()
+        if listings:
+            logger.info("Retrying %d listing pages that failed before", len(listings))
+        for url in listings:
+            self.stats.inc_value("chinasei/incremental/retried_listing_pages")
+            yield self.crawler.spider.listing_request(url)
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         for item in result:

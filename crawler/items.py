@@ -112,9 +112,12 @@ class ListingPage:
 
 @dataclass
 class ListingEnd:
-    """The crawl read a channel's listing to its last page: later crawls may stop early in it."""
+    """The crawl reached a channel's last page: the listing has ``page_count`` pages. The channel
+    counts as read to its end once each of them was read and each article listed has an outcome
+    (see :mod:`crawler.walks`)."""
 
     folder_url: str
+    page_count: int
 
 
 @dataclass

@@ -46,13 +46,13 @@ def _page_index(url: str) -> int:
 def _channel_name(root: html.HtmlElement, page: ListingPage) -> str | None:
     for line in dom.text_lines(root.find("body") if root.find("body") is not None else root):
         if site.BREADCRUMB_LEAD.match(line):
-            crumbs = [c for c in site.BREADCRUMB_SEP.split(site.BREADCRUMB_LEAD.sub("", line, count=1)) if c]
+            crumbs = site.split_breadcrumb(site.BREADCRUMB_LEAD.sub("", line, count=1))
             if crumbs and crumbs[-1] != "首页":
                 page.extraction["channel"] = "site:breadcrumb"
                 return crumbs[-1]
     title = root.find(".//title")
     if title is not None:
-        name = site.TITLE_SUFFIX.sub("", dom.normalize_space(title.text_content()))
+        name = site.strip_title_suffix(dom.normalize_space(title.text_content()))
         if name and name != site.SITE_NAME:
             page.extraction["channel"] = "generic:title-tag"
             return name
@@ -110,8 +110,8 @@ def _read_pager(root: html.HtmlElement, page: ListingPage) -> None:
     scripts = "\n".join(s.text or "" for s in root.iter("script"))
     numbers = {name: int(value) for name, value in site.JS_NUMBER_VAR.findall(scripts)}
     for call in site.PAGER_CALL.finditer(scripts):
-        if re.search(r"function\s*$", scripts[: call.start()]):
-            continue  # the pager's own definition, not a call
+        if scripts[max(0, call.start() - 64) : call.start()].rstrip().endswith("function"):
+            continue  # the pager's own definition, not a call (a window before it: the whole script was quadratic)
         ints, strings = [], []
         for arg in (a.strip() for a in call.group(1).split(",")):
             if re.fullmatch(r"\d+", arg):

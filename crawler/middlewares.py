@@ -1,9 +1,14 @@
-"""Downloader middleware: a redirect that leaves the portal is a recorded failure, not a silent drop.
+"""Downloader middleware: nothing is fetched off the site, and a redirect that would leave it is a
+recorded failure, not a silent drop.
 
-Scrapy's OffsiteMiddleware already keeps the crawl on the site, but a redirected request that it
-filters is dropped without calling the request's errback, so the archive would never learn that an
-article now points elsewhere. This runs before RedirectMiddleware and refuses such a redirect as a
-failure of the original request, which the spider records with its reason.
+Scrapy's OffsiteMiddleware compares host names only, so a redirect or a ``<meta refresh>`` to
+another port of the crawled host passes it, and a page could be archived from a server that is not
+the site. A redirected request it does filter is dropped when it is scheduled, without calling the
+request's errback, so the article vanished with no failure recorded. The settings replace it with
+this one. This middleware runs first,
+on every request about to be downloaded — a 3xx or meta-refresh hop included, since the redirect
+middlewares hand their new request back to the scheduler — and refuses any that is not on the site
+(:func:`crawler.site.same_site`: scheme, host and port) as a failure of the page asked for.
 """
 
 from __future__ import annotations
@@ -12,36 +17,28 @@ from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.http import Request
 
 from crawler import site
 
 
-class OffsiteRedirectMiddleware:
-    """Refuse 3xx responses whose Location is off the spider's allowed domains."""
+class SameSiteMiddleware:
+    """Refuse requests off the crawled origin, redirect hops included."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> OffsiteRedirectMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> SameSiteMiddleware:
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response) -> Response:
-        location = response.headers.get("Location")
-        if not (300 <= response.status < 400 and location):
-            return response
-        target = site.join(request.url, location.decode("latin-1"))
-        if target is None:
-            raise IgnoreRequest(f"Redirect to an address that cannot be followed: {location!r}")
-        allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
-        if allowed and not _on(urlsplit(target).hostname or "", allowed):
+    def process_request(self, request: Request) -> None:
+        origin = getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN)
+        if site.same_site(request.url, origin):
+            return
+        where = urlsplit(request.url).netloc or request.url[:80]
+        if request.meta.get("redirect_urls"):
             self.crawler.stats.inc_value("chinasei/offsite_redirects")
-            raise IgnoreRequest(f"Filtered offsite request to {urlsplit(target).netloc!r}")
-        return response
-
-
-def _on(host: str, domains: list[str]) -> bool:
-    """True when ``host`` is one of ``domains`` or below one (the port does not matter)."""
-    host = host.lower()
-    return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
+            raise IgnoreRequest(f"Filtered offsite redirect to {where!r}")
+        self.crawler.stats.inc_value("chinasei/offsite_requests")
+        raise IgnoreRequest(f"Filtered offsite request to {where!r}")

@@ -6,12 +6,18 @@ the writer reports. Besides items it listens to
 Scrapy's signals, so that every response received (a 404 and robots.txt included) is stored raw,
 and a page whose parsing raised or whose item was dropped is recorded as a failure with its reason.
 At the end it writes the run's counts and logs a summary that names every failure.
+
+How a run ends is its ``status``: ``finished``; ``interrupted`` (stopped by a signal: everything
+received was stored, and the next run resumes); ``failed`` (writes were lost: the writer reported
+them failed or never stored them, counted against the writes sent); or Scrapy's own close reason
+(``closespider_timeout``…). Only a finished run is judged for health and for channels it must find.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from typing import Any
 
 from scrapy import Spider, signals
@@ -27,6 +33,7 @@ from archive.writer import ArchiveWriter, Report, WriterFailed
 from crawler import health, site
 from crawler.items import Article, ListingEnd, ListingPage, PageFailure
 from crawler.lock import ArchiveLock, ArchiveLocked
+from crawler.walks import ChannelWalks
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +83,17 @@ class ArchivePipeline:
         self.path = crawler.settings.get("ARCHIVE_DB")
         self.store_responses = crawler.settings.getbool("ARCHIVE_STORE_RESPONSES", True)
         self.commit_seconds = crawler.settings.getfloat("ARCHIVE_COMMIT_SECONDS", 1.0)
+        self.busy_timeout = crawler.settings.getfloat("ARCHIVE_BUSY_TIMEOUT", 60.0)
         self.archive: Archive | None = None
         self.writer: ArchiveWriter | None = None
         self.lock = ArchiveLock(self.path)
         self.reporter = LoopingCall(self._read_reports)
         self.run_id = 0
         self.channels: set[str] = set()
+        self.walks = ChannelWalks()
+        self.sent = 0  # writes handed to the writer
+        self.stored = 0  # writes it reported stored
+        self.lost_reasons: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -89,6 +101,7 @@ class ArchivePipeline:
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     # --- the archive's lifetime ------------------------------------------------------------------
@@ -100,44 +113,95 @@ class ArchivePipeline:
             logger.warning("Not crawling into %s: %s (lock file %s)", self.path, locked, self.lock.path)
             self.stats.set_value("chinasei/archive_locked", str(locked))
             return
-        self.archive = Archive(self.path)
-        self.run_id = self.archive.start_run(getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN))
+        except OSError as error:  # no such folder, no permission
+            message = f"cannot use {self.path}: {error.strerror or error} ({error.filename or self.lock.path})"
+            logger.error("Not crawling: %s", message)
+            self.stats.set_value("chinasei/archive_unavailable", message)
+            return
+        try:
+            self.archive = Archive(self.path, busy_timeout=self.busy_timeout)
+            self.run_id = self.archive.start_run(getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN))
+            self.walks = ChannelWalks(self.archive.known_articles())
+        except sqlite3.Error as error:
+            message = unusable_archive(self.path, error, self.busy_timeout)
+            logger.error("Not crawling: %s", message)
+            self.stats.set_value("chinasei/archive_unavailable", message)
+            if self.archive is not None:
+                self.archive.close()
+            self.archive = None
+            self.lock.release()
+            return
         self.crawler.spider.archive_run_id = self.run_id
         logger.info("Archiving to %s as run %d", self.path, self.run_id)
-        self.writer = ArchiveWriter(self.path, self.commit_seconds)
+        self.writer = ArchiveWriter(self.path, self.commit_seconds, self.busy_timeout)
         self.reporter.start(self.commit_seconds, now=False)
 
     def _write(self, method: str, *args: Any) -> None:
         """Hand a write to the writer process; if it is gone, say so once and stop the crawl."""
         assert self.writer is not None
+        self.sent += 1
         try:
             self.writer.submit(method, *args)
         except WriterFailed as failed:
             if not self.stats.get_value("chinasei/writer_failed"):
-                logger.error("Stopping the crawl: %s. Nothing more can be stored in %s", failed, self.path)
-                self.stats.set_value("chinasei/writer_failed", str(failed))
+                self._read_reports()  # the writer's own word on why it stopped, if it sent one
+                why = self.lost_reasons[-1] if self.lost_reasons else str(failed)
+                logger.error("Stopping the crawl: %s. Nothing more can be stored in %s", why, self.path)
+                self.stats.set_value("chinasei/writer_failed", why)
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_writer_failed"))
 
     def _read_reports(self, reports: list[Report] | None = None) -> None:
         """Count what the writer stored, and log each write that failed."""
         assert self.writer is not None
         for report in self.writer.reports() if reports is None else reports:
+            self.stored += report.stored
             for outcome, count in report.outcomes.items():
                 self.stats.inc_value(f"chinasei/articles/{outcome}", count)
             for error in report.errors:
                 logger.error("Could not store %s", error)
                 self.stats.inc_value("chinasei/store_errors")
+                self.lost_reasons.append(error)
+            if report.fatal and report.fatal not in self.lost_reasons:
+                logger.error("The archive writer stopped: %s", report.fatal)
+                self.lost_reasons.append(report.fatal)
+                self.writer.failed = self.writer.failed or report.fatal
 
     def close_spider(self) -> None:
+        """Let the writer store everything sent, and count what it could not."""
         if self.archive is None:
             return
         if self.reporter.running:
             self.reporter.stop()
         if self.writer is not None:
             self._read_reports(self.writer.reports() + self.writer.close())
-            if self.writer.failed:
-                logger.error("The archive writer failed: %s; the last writes may be lost", self.writer.failed)
-        missing = self._check_required_channels()
+            if self.writer.failed and self.writer.failed not in self.lost_reasons:
+                self.lost_reasons.append(self.writer.failed)
+        lost = self.sent - self.stored
+        self.stats.set_value("chinasei/writes_sent", self.sent)
+        self.stats.set_value("chinasei/writes_lost", lost)
+        if lost:
+            logger.error("%d of %d writes were not stored in %s: %s", lost, self.sent, self.path,
+                         self.lost_reasons[0] if self.lost_reasons else "the archive writer stopped")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Record how the run ended (Scrapy gives the reason only now, after the pipelines closed)."""
+        if self.archive is None:
+            return
+        status = run_status(reason, self.stats.get_value("chinasei/writes_lost", 0))
+        self.stats.set_value("chinasei/run_status", status)
+        try:
+            self._finish(status)
+        except sqlite3.Error as error:
+            logger.error("Could not record the end of run %d in %s: %s", self.run_id, self.path, error)
+            self.stats.set_value("chinasei/run_status", "failed")
+        finally:
+            self.archive.close()
+            self.lock.release()
+
+    def _finish(self, status: str) -> None:
+        assert self.archive is not None
+        judged = status == "finished" and self.stats.get_value("downloader/response_count", 0) > 0
+        missing = self._check_required_channels() if judged else []
         stats = self.stats.get_stats()
         counts = {
             "requests": stats.get("downloader/request_count", 0),
@@ -148,15 +212,13 @@ class ArchivePipeline:
             "articles_unchanged": stats.get("chinasei/articles/unchanged", 0),
             "failures": len(self.archive.failures(self.run_id)),
         }
-        counts.update(self._health(stats, missing))
-        reason = stats.get("finish_reason", "finished")
-        self.archive.finish_run(self.run_id, reason, counts, {k: _plain(v) for k, v in stats.items()})
+        counts.update(self._health(stats, missing, judged))
+        self.archive.finish_run(self.run_id, status, counts, {k: _plain(v) for k, v in stats.items()})
         self._log_summary(counts)
-        self.archive.close()
-        self.lock.release()
 
-    def _health(self, stats: dict[str, Any], missing_channels: list[str]) -> dict[str, Any]:
-        """Fill rates, responses by status and the health verdict, judged against recent runs."""
+    def _health(self, stats: dict[str, Any], missing_channels: list[str], judged: bool = True) -> dict[str, Any]:
+        """Fill rates, responses by status and the health verdict, judged against recent runs (a
+        run that did not finish is not judged: its gaps are not the site's)."""
         assert self.archive is not None
         parsed = stats.get("chinasei/parsed", 0)
         rates = health.fill_rates({n: stats.get(f"chinasei/fill/{n}", 0) for n in health.WATCHED}, parsed)
@@ -165,7 +227,7 @@ class ArchivePipeline:
             fill = json.loads(run["field_fill"] or "{}")
             if fill.get("parsed", 0) >= health.MIN_PARSED:
                 history.append(fill["rates"])
-        warnings = health.assess(rates, parsed, history, stats.get("chinasei/empty_listings", 0))
+        warnings = health.assess(rates, parsed, history, stats.get("chinasei/empty_listings", 0)) if judged else []
         warnings += [f"channel {name} was not found" for name in missing_channels]
         for warning in warnings:
             logger.error("Health: %s — has the portal changed its templates? See crawler/site.py", warning)
@@ -173,7 +235,7 @@ class ArchivePipeline:
         return {
             "responses_by_status": json.dumps(by_status),
             "field_fill": json.dumps({"parsed": parsed, "rates": rates}),
-            "health": "unhealthy" if warnings else "ok",
+            "health": ("unhealthy" if warnings else "ok") if judged else "not judged",
             "warnings": json.dumps(warnings, ensure_ascii=False),
         }
 
@@ -214,16 +276,30 @@ class ArchivePipeline:
             return item
         if isinstance(item, Article):
             self._write("save_article", self.run_id, item)
+            self._mark_walked(self.walks.settle(item.site_id))
         elif isinstance(item, ListingPage):
             self._write("save_listing", self.run_id, item)
             self.channels.add(item.channel or "")
             self.stats.inc_value("chinasei/listing_pages")
+            self._mark_walked(self.walks.listing(item))
         elif isinstance(item, PageFailure):
-            self._write("record_failure", self.run_id, item)
-            self.stats.inc_value("chinasei/failures")
+            self._record_failure(item)
         elif isinstance(item, ListingEnd):
-            self._write("mark_walked", self.run_id, item.folder_url)
+            self._mark_walked(self.walks.ended(item))
         return item
+
+    def _record_failure(self, failure: PageFailure) -> None:
+        """A page that gave no article; a failed article is an outcome that may complete a channel."""
+        self._write("record_failure", self.run_id, failure)
+        self.stats.inc_value("chinasei/failures")
+        if failure.kind == "article":
+            self._mark_walked(self.walks.settle(site.site_id(failure.url)))
+
+    def _mark_walked(self, folder_urls: list[str]) -> None:
+        """Channels read to their end, every article's outcome sent before: the writer stores the
+        mark after them."""
+        for url in folder_urls:
+            self._write("mark_walked", self.run_id, url)
 
     # --- signals ---------------------------------------------------------------------------------
 
@@ -240,16 +316,34 @@ class ArchivePipeline:
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException, spider: Spider) -> None:
         if self.archive is not None and isinstance(item, Article):
-            self._write("record_failure", self.run_id, PageFailure(url=item.url, kind="article", reason=str(exception)))
+            self._record_failure(PageFailure(url=item.url, kind="article", reason=str(exception)))
 
-    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
-        if self.archive is None:
+    def spider_error(self, failure: Failure, response: Response | None, spider: Spider) -> None:
+        if self.archive is None or response is None:  # no response: an error in the start requests, logged by Scrapy
             return
         origin = getattr(spider, "fetch_origin", site.CANONICAL_ORIGIN)
         reason = f"parse error: {failure.type.__name__}: {failure.getErrorMessage()}"
         kind = response.meta.get("kind", "page") if response.request else "page"
-        url = site.to_canonical(response.url, origin)
-        self._write("record_failure", self.run_id, PageFailure(url=url, kind=kind, reason=reason, status=response.status))
+        first_url = response.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
+        url = site.to_canonical(first_url, origin)
+        self._record_failure(PageFailure(url=url, kind=kind, reason=reason, status=response.status))
+
+
+def run_status(reason: str, lost_writes: int) -> str:
+    """A run's status from Scrapy's close reason and the writes it lost."""
+    if lost_writes or reason == "archive_writer_failed":
+        return "failed"
+    return {"shutdown": "interrupted"}.get(reason, reason)
+
+
+def unusable_archive(path: str, error: sqlite3.Error, busy_timeout: float) -> str:
+    """Why an archive cannot be crawled into, in one line."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return f"{path} is locked by another program (waited {busy_timeout:g} s: {text})"
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is not a usable SQLite archive ({text})"
+    return f"cannot use {path}: {text}"
 
 
 def _plain(value: Any) -> Any:

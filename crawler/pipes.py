@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -35,14 +37,42 @@ def start_helper(target: Callable[..., None], name: str, *args: Any) -> tuple[Ba
     each way; returns the process, the end to send it work and the end its answers come from.
 
     Spawned, not forked: the crawl runs a reactor and threads, which a fork would copy half-made.
+    The helper ignores SIGINT: Ctrl-C reaches every process of the terminal's group, but a helper
+    must outlive the crawl's own orderly stop, finishing what it was sent; it ends when the crawl
+    closes its pipe or dies. It ignores it from its first instruction: the parent ignores SIGINT
+    while starting it, and an ignored signal stays ignored across ``exec`` (a helper still importing
+    its modules when Ctrl-C comes would otherwise die of it). (SIGTERM still ends it: multiprocessing stops daemonic children with it
+    at exit. A service manager should send SIGTERM to the crawl alone: ``KillMode=mixed`` in
+    ``deploy/systemd``.)
     """
     context = multiprocessing.get_context("spawn")
     to_helper, send = context.Pipe(duplex=False)
     receive, from_helper = context.Pipe(duplex=False)
     widen(send)
     widen(from_helper)
-    process = context.Process(target=target, args=(to_helper, from_helper, *args), name=name, daemon=True)
-    process.start()
+    process = context.Process(target=_deaf_to_ctrl_c, args=(target, to_helper, from_helper, *args), name=name,
+                              daemon=True)
+    with _ctrl_c_ignored():
+        process.start()
     to_helper.close()
     from_helper.close()
     return process, send, receive
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored in this process for the moment a child is started (main thread only: Python
+    sets handlers nowhere else; the child then ignores it itself, a moment later)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _deaf_to_ctrl_c(target: Callable[..., None], *args: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    target(*args)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,20 +39,29 @@ def project_settings(db: str, overrides: Mapping[str, Any] | None = None) -> Any
 def crawl(base_url: str | None = None, db: str = "archive.db", settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Crawl the portal (or the copy at ``base_url``) into ``db``; returns the run with its failures.
 
-    Runs Scrapy's reactor, so it can be called once per process.
+    Runs Scrapy's reactor, so it can be called once per process. The result's ``status`` is how
+    the run ended (``finished``, ``interrupted``, ``failed``…; see :mod:`crawler.pipelines`), or
+    ``archive_locked`` / ``archive_unavailable`` with a ``message`` when it never started.
     """
     process = CrawlerProcess(project_settings(db, settings))
     crawler = process.create_crawler(ChinaseiSpider)
     process.crawl(crawler, base_url=base_url)
     process.start()
-    locked = crawler.stats.get_value("chinasei/archive_locked")
-    if locked:
-        return {"status": "archive_locked", "message": locked}
+    stats = crawler.stats
+    for unusable in ("archive_locked", "archive_unavailable"):
+        if stats.get_value(f"chinasei/{unusable}"):
+            return {"status": unusable, "message": stats.get_value(f"chinasei/{unusable}")}
     run_id = getattr(crawler.spider, "archive_run_id", None)
     if run_id is None:
-        raise RuntimeError("the crawl did not open the archive; see the log above")
-    archive = Archive(db)
+        return {"status": "archive_unavailable", "message": "the crawl did not open the archive; see the log above"}
+    ended = {"status": stats.get_value("chinasei/run_status", "failed"), "lost_writes": stats.get_value("chinasei/writes_lost", 0),
+             "writes_sent": stats.get_value("chinasei/writes_sent", 0)}
     try:
-        return {**archive.run(run_id), "failure_list": archive.failures(run_id)}
+        archive = Archive(db)
+    except sqlite3.Error as error:  # the run's row cannot be read back: what the crawl knows will do
+        return {"id": run_id, "responses": stats.get_value("downloader/response_count", 0), "failure_list": [],
+                "message": str(error), **ended}
+    try:
+        return {**archive.run(run_id), "failure_list": archive.failures(run_id), **ended}
     finally:
         archive.close()

@@ -15,6 +15,12 @@ Our own settings share the ``ARCHIVE_`` prefix:
 - ``ARCHIVE_COMMIT_SECONDS``: how often the crawl commits what it wrote (1.0): a batch at a time is
   far cheaper than a commit a row, and a crash loses at most that much, fetched again next time.
 - ``ARCHIVE_PROGRESS_INTERVAL``: seconds between progress lines in the log (30; 0 turns it off).
+- ``ARCHIVE_BUSY_TIMEOUT``: seconds to wait out another program's write lock on the archive (60);
+  past it the writes are lost, counted, and the run fails (``chinasei crawl`` exits 4).
+- ``ARCHIVE_PARSE_TIMEOUT``: seconds a page may take to parse in the worker (30); past it the page
+  is a recorded failure and the worker is replaced.
+- ``ARCHIVE_MAX_LISTING_PAGES``: the most pages of one listing read, whatever its pager script
+  claims (10,000); a listing also ends at its first page that answers 404.
 """
 
 from __future__ import annotations
@@ -51,8 +57,11 @@ TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.ArticleFingerprinter"
 DUPEFILTER_CLASS = "crawler.dupefilter.ArticleDupeFilter"  # articles as bits: memory flat in the site's size
 SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.OffsiteRedirectMiddleware": 650}  # before RedirectMiddleware (600)
-EXTENSIONS = {"crawler.progress.Progress": 500}
+# Ours refuses off-site requests (by origin: scheme, host, port) as recorded failures, before robots.txt
+# (100) asks the other host anything. Scrapy's OffsiteMiddleware compares hosts only and filters at
+# scheduling, where a refused redirect hop vanishes without its errback: ours replaces it.
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SameSiteMiddleware": 40, "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None}
+EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.logfilters.OneLineNetworkErrors": 0}
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidationPipeline": 100,
     "crawler.pipelines.ArchivePipeline": 800,
@@ -72,6 +81,9 @@ ARCHIVE_RECHECK_HOURS = 6
 ARCHIVE_PROGRESS_INTERVAL = 30
 ARCHIVE_COMMIT_SECONDS = 1.0
 ARCHIVE_PARSE_WORKER = True
+ARCHIVE_BUSY_TIMEOUT = 60.0
+ARCHIVE_PARSE_TIMEOUT = 30.0
+ARCHIVE_MAX_LISTING_PAGES = 10_000
 
 # Scrapy 2.19 opens an HTTP control server by default; an unattended archiver needs no open port.
 REMOTE_CONTROL_ENABLED = False

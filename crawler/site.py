@@ -28,7 +28,7 @@ LIST_END = ("文字列表页结束", "文字列表頁結束")
 
 #: ``createPageHTML(countPage, currentPage, "index", "html")`` and the newer TRS form
 #: ``createPageHTML('page_div', 5, 0, 'index', 'html', 100)``: the arguments, in any of those forms.
-PAGER_CALL = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+PAGER_CALL = re.compile(r"createPageHTML\s*\(([^)]{0,200})\)")  # bounded: a page of "createPageHTML(" with no ")" stays linear
 #: ``var countPage = 5`` style assignments that the pager call may refer to by name.
 JS_NUMBER_VAR = re.compile(r"\bvar\s+(\w+)\s*=\s*(\d+)\s*;?")
 #: Page 1 is ``index.html`` (or the bare folder), page N+1 is ``index_N.html``.
@@ -62,7 +62,13 @@ BODY_END = ("正文内容结束", "正文內容結束")
 BODY_CLASSES = ("TRS_Editor", "TRS_UEDITOR", "article-content", "content")
 #: The breadcrumb's lead words and separators: ``您的位置:首页 > 领跑者``.
 BREADCRUMB_LEAD = re.compile(r"(您的位置|当前位置|所在位置)\s*[:：]?")
-BREADCRUMB_SEP = re.compile(r"\s*(?:>|》|›|»|→|&gt;)\s*")
+BREADCRUMB_SEP = re.compile(r"(?:>|》|›|»|→|&gt;)")
+
+
+def split_breadcrumb(trail: str) -> list[str]:
+    """``首页 > 生物产业 > 生物医药`` as its crumbs. Spaces are stripped from each crumb, not matched
+    around the separator: ``\\s*>\\s*`` backtracks over every run of spaces, quadratic on a long one."""
+    return [crumb for crumb in (part.strip() for part in BREADCRUMB_SEP.split(trail)) if crumb]
 #: Text in the page chrome that must never reach an article body.
 CHROME_MARKERS = (
     "您的位置",
@@ -76,7 +82,21 @@ CHROME_MARKERS = (
 #: What the portal's error pages say, served with status 200 in the normal template.
 ERROR_PAGE_MARKERS = ("页面不存在", "您访问的页面不存在", "页面已删除", "404 Not Found", "文章不存在")
 #: Suffixes the ``<title>`` element adds after the article title.
-TITLE_SUFFIX = re.compile(r"\s*[-_|—–]+\s*" + SITE_NAME + r"\s*$")
+TITLE_SEPARATORS = "-_|—–"
+
+
+def strip_title_suffix(title: str) -> str:
+    """``标题_中国战略新兴产业网`` without the site's name and the separator before it.
+
+    String operations, not a regex: "separators, then the name, at the end" backtracks over every
+    run of separators in a title, and a hostile title of 20,000 dashes took seconds.
+    """
+    head = title.rstrip()
+    if not head.endswith(SITE_NAME):
+        return title
+    head = head[: -len(SITE_NAME)].rstrip()
+    kept = head.rstrip(TITLE_SEPARATORS)
+    return kept.rstrip() if kept != head else title
 
 
 def site_id(url: str) -> int | None:
@@ -100,15 +120,17 @@ def canonical_url(url: str) -> str:
     """The one spelling of a portal URL: http and https, with or without www, are the same site.
 
     URLs of a stand-in copy (the saved site on 127.0.0.1) are kept as they are, so that what the
-    archive says was fetched is what was fetched.
+    archive says was fetched is what was fetched. An article is its page, whatever query a link
+    adds (``t20201124_40123.html?v=0``): its URL has none.
     """
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     path = parts.path or "/"
+    query = "" if ARTICLE_PATH.search(path) else parts.query
     if host in HOSTS:
         origin = urlsplit(CANONICAL_ORIGIN)
-        return urlunsplit((origin.scheme, origin.netloc, path, parts.query, ""))
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+        return urlunsplit((origin.scheme, origin.netloc, path, query, ""))
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
 def join(base_url: str, href: str) -> str | None:
@@ -136,6 +158,12 @@ def listing_folder_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rsplit("/", 1)[0] + "/", "", ""))
 
 
+def listing_page_index(url: str) -> int:
+    """Which page of its listing a URL is: 0 for ``index.html`` or the bare folder, 3 for ``index_3.html``."""
+    match = LISTING_PAGE.match(urlsplit(url).path or "/")
+    return int(match.group("n")) if match and match.group("n") else 0
+
+
 def listing_page_url(folder_url: str, index: int, prefix: str = "index", ext: str = "html") -> str:
     """The URL of page ``index`` (0-based) of a listing: ``index.html``, ``index_1.html``, …"""
     name = f"{prefix}.{ext}" if index == 0 else f"{prefix}_{index}.{ext}"
@@ -157,6 +185,36 @@ def safe_relative_path(url: str) -> str:
     if not segments[-1].endswith((".html", ".htm", ".shtml")):
         segments.append("index.html")
     return "/".join(segments)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of a URL, the port made explicit; None for a URL whose host readers
+    disagree on: one with credentials or a backslash before its path (``http://a\\@b/`` is host
+    a to a browser and to Scrapy's downloader, b to Python's parser)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if "@" in parts.netloc or "\\" in url.split("?")[0].split("#")[0]:
+        return None
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def same_site(url: str, fetch_origin: str) -> bool:
+    """True when ``url`` is on the site being crawled. Same origin means scheme, host and port: a
+    copy of the site at ``http://127.0.0.1:8000`` is that origin alone, not every port of the host.
+    Crawling the portal, its own hosts over http and https (default ports) are the site."""
+    origin, crawled = _origin(url), _origin(fetch_origin)
+    if origin is None or crawled is None:
+        return False
+    if crawled[1] in HOSTS:
+        return origin[1] in HOSTS and origin[0] in _DEFAULT_PORTS and origin[2] == _DEFAULT_PORTS[origin[0]]
+    return origin == crawled
 
 
 def origin_of(url: str) -> str:

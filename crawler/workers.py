@@ -11,6 +11,12 @@ hand-overs of the interpreter lock than it saves): requests go down one pipe, ma
 hold every request in flight, and answers come back up another, read when the event loop sees it
 readable. ``ARCHIVE_PARSE_WORKER`` False (``ParseWorker(separate=False)``) parses in the crawl's
 thread, as does a crawl whose worker died (it says so, once, and goes on).
+
+A page may not take longer than ``time_limit`` seconds (``ARCHIVE_PARSE_TIMEOUT``): the worker
+answers in order, so the oldest page waiting is the one it is parsing, timed from when it began on
+it (time spent queued does not count, so a busy machine does not fail pages). Past the limit the
+worker is killed and a new one started; that page fails with the reason, and the pages queued
+behind it are sent to the new worker. (Parsing in the crawl's thread cannot be interrupted.)
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import asyncio
 import itertools
 import logging
 import pickle
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -51,15 +58,20 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {"article": article_from_bytes, "list
 class ParseWorker:
     """A process that parses pages for the crawl, one at a time, in the order asked."""
 
-    def __init__(self, separate: bool = True) -> None:
+    def __init__(self, separate: bool = True, time_limit: float | None = None) -> None:
         """``separate`` False: no process, every page is parsed in the calling thread."""
         self.process: BaseProcess | None = None
         if separate:
             self.process, self._jobs, self._answers = start_helper(serve, "parse-worker")
         self._waiting: dict[int, asyncio.Future] = {}
+        self._sent: dict[int, bytes] = {}  # each waiting job as sent, in order: resent if the worker is replaced
+        self._head_since = 0.0  # when the worker began on the oldest waiting job
+        self.time_limit = time_limit
+        self._watchdog: asyncio.TimerHandle | None = None
         self._ids = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.broken: str | None = None
+        self.replaced = 0
 
     async def article(self, url: str, body: bytes, content_type: str | None, fetched_at: str | None,
                       known_channels: frozenset[str]) -> ArticlePage:
@@ -76,11 +88,16 @@ class ParseWorker:
             job = next(self._ids)
             future = self._loop.create_future()
             self._waiting[job] = future
+            data = pickle.dumps((job, name, args), protocol=pickle.HIGHEST_PROTOCOL)
+            if not self._sent:
+                self._head_since = time.monotonic()
+            self._sent[job] = data
             try:
-                self._jobs.send_bytes(pickle.dumps((job, name, args), protocol=pickle.HIGHEST_PROTOCOL))
+                self._jobs.send_bytes(data)
             except OSError as error:
                 self._break(f"cannot reach it: {error}")
             else:
+                self._watch()
                 return await future
         return FUNCTIONS[name](*args)
 
@@ -88,6 +105,8 @@ class ParseWorker:
         try:
             while self._answers.poll():
                 job, ok, value = pickle.loads(self._answers.recv_bytes())
+                self._sent.pop(job, None)
+                self._head_since = time.monotonic()
                 future = self._waiting.pop(job)
                 if ok:
                     future.set_result(value)
@@ -95,6 +114,39 @@ class ParseWorker:
                     future.set_exception(value)
         except (EOFError, OSError) as error:
             self._break(f"it exited ({error or 'end of pipe'}, code {self.process.exitcode})")
+
+    def _watch(self) -> None:
+        """Check, while pages wait, that the one being parsed is within the time limit."""
+        if self.time_limit is None or self._watchdog is not None or self._loop is None:
+            return
+        self._watchdog = self._loop.call_later(min(1.0, self.time_limit / 4), self._check_time)
+
+    def _check_time(self) -> None:
+        self._watchdog = None
+        if not self._sent or self.broken is not None:
+            return
+        if time.monotonic() - self._head_since > self.time_limit:
+            self._replace(next(iter(self._sent)))
+        self._watch()
+
+    def _replace(self, stuck: int) -> None:
+        """Kill the worker stuck on ``stuck``, fail that page, and hand the rest to a new worker."""
+        assert self._loop is not None and self.process is not None
+        self._loop.remove_reader(self._answers.fileno())
+        self.process.kill()
+        self.process.join(timeout=10)
+        self._jobs.close()
+        self._answers.close()
+        self.replaced += 1
+        self._sent.pop(stuck)
+        why = f"parsing took over {self.time_limit:g} s (ARCHIVE_PARSE_TIMEOUT); the parse worker was replaced"
+        logger.error("A page %s", why)
+        self._waiting.pop(stuck).set_exception(ParseTimeout(why))
+        self.process, self._jobs, self._answers = start_helper(serve, "parse-worker")
+        self._loop.add_reader(self._answers.fileno(), self._read_answers)
+        self._head_since = time.monotonic()
+        for data in self._sent.values():
+            self._jobs.send_bytes(data)
 
     def _break(self, why: str) -> None:
         """The worker is gone: say so once, and parse what was waiting in this thread."""
@@ -114,6 +166,8 @@ class ParseWorker:
             return
         if self._loop is not None and self.broken is None:
             self._loop.remove_reader(self._answers.fileno())
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         self.broken = self.broken or "closed"
         self._jobs.close()
         self.process.join(timeout=10)
@@ -124,6 +178,10 @@ class ParseWorker:
 
 class WorkerGone(RuntimeError):
     """The parse worker died with this page in it; the page is recorded as failed, with this reason."""
+
+
+class ParseTimeout(RuntimeError):
+    """A page took longer to parse than the time limit; it is recorded as failed, with this reason."""
 
 
 def serve(jobs: Connection, answers: Connection) -> None:

@@ -33,6 +33,7 @@ from crawler.workers import ParseWorker
 
 ARTICLE_PRIORITY = 1
 LISTING_WINDOW = 4  # listing pages of one channel asked for at once in a full crawl
+LISTING_MISSES = 2  # pages in a row answering 404 past the furthest one read, after which a chain ends
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class ChinaseiSpider(scrapy.Spider):
         #: Channel folders already asked for: every page links the whole menu, and asking again
         #: for each would cost a request through every middleware and the duplicate filter.
         self.channels_followed: set[str] = set()
+        #: The furthest page read of each listing: a 404 before it is a hole, after it maybe the end.
+        self.listing_reach: dict[str, int] = {}
         self._parsers: ParseWorker | None = None
         self.fetch_origin = site.origin_of(base_url or site.CANONICAL_ORIGIN)
         self.allowed_domains = [urlsplit(self.fetch_origin).hostname or ""]
@@ -65,8 +68,9 @@ class ChinaseiSpider(scrapy.Spider):
             self.allowed_domains = sorted(site.HOSTS)
 
     async def start(self) -> AsyncIterator[Request]:
-        if self.crawler.stats.get_value("chinasei/archive_locked"):
-            raise CloseSpider("archive_locked")
+        for unusable in ("archive_locked", "archive_unavailable"):
+            if self.crawler.stats.get_value(f"chinasei/{unusable}"):
+                raise CloseSpider(unusable)
         yield self._request(site.HOME_URL, self.parse_home, kind="home")
 
     # --- navigation ------------------------------------------------------------------------------
@@ -89,6 +93,7 @@ class ChinaseiSpider(scrapy.Spider):
         page = await self.parsers.listing(self._canonical(response), response.body, self._content_type(response),
                                           frozenset(self.channels_followed))
         page.channel = page.channel or channel
+        self.listing_reach[page.folder_url] = max(index, self.listing_reach.get(page.folder_url, 0))
         for problem in page.problems:
             self.logger.warning("Listing %s: %s", response.url, problem)
         if not page.entries:
@@ -98,7 +103,9 @@ class ChinaseiSpider(scrapy.Spider):
         for request in self._follow_entries(page):
             yield request
         if page.is_last:
-            yield ListingEnd(page.folder_url)
+            yield ListingEnd(page.folder_url, page.page_count or index + 1)
+        elif page.page_count is None and not page.entries:  # a listing without a pager ends at an empty page
+            yield ListingEnd(page.folder_url, index + 1)
         for request in [*self._follow_pages(page, index, response.url), *self._follow_channels(page.channel_links)]:
             yield request
 
@@ -130,20 +137,35 @@ class ChinaseiSpider(scrapy.Spider):
         incremental policy can stop the walk.
         """
         incremental = self.settings.getbool("ARCHIVE_INCREMENTAL", True)
-        if page.page_count is not None and not incremental:
-            chain = Chain(page.folder_url, page.page_count, page.page_prefix, page.page_ext)
+        page_count = self._trusted_count(page)
+        if page_count is not None and not incremental:
+            chain = Chain(page.folder_url, page_count, page.page_prefix, page.page_ext)
             for n in range(1, LISTING_WINDOW + 1) if index == 0 else [index + LISTING_WINDOW]:
-                if n < page.page_count:
+                if n < page_count:
                     yield self._chained_request(chain, n, page.channel)
-        elif (page.page_count is not None and not page.is_last) or (page.page_count is None and page.entries):
+        elif (page_count is not None and index + 1 < page_count) or (page_count is None and page.entries):
             url = site.listing_page_url(page.folder_url, index + 1, page.page_prefix, page.page_ext)
             request = self._listing_request(url, index + 1, page.channel, probe=page.page_count is None)
             request.meta["next_page_of"] = fetched_url
             yield request
 
-    def _chained_request(self, chain: Chain, index: int, channel: str | None) -> Request:
+    def _trusted_count(self, page: ListingPage) -> int | None:
+        """The pager's page count, capped at ``ARCHIVE_MAX_LISTING_PAGES``: a pager script is the
+        site's word, not proof (``createPageHTML(10000000, …)`` would have a crawl ask for millions
+        of pages); a listing also ends at its first page that answers 404 (see :meth:`failed`)."""
+        limit = self.settings.getint("ARCHIVE_MAX_LISTING_PAGES", 10_000)
+        if page.page_count is None or page.page_count <= limit:
+            return page.page_count
+        if page.page_index == 0:
+            self.logger.warning("Listing %s: the pager claims %d pages; reading at most %d (ARCHIVE_MAX_LISTING_PAGES)",
+                                page.url, page.page_count, limit)
+            self.crawler.stats.inc_value("chinasei/pager_capped")
+        return limit
+
+    def _chained_request(self, chain: Chain, index: int, channel: str | None, misses: int = 0) -> Request:
         request = self._listing_request(chain.page_url(index), index, channel)
         request.meta["chain"] = chain
+        request.meta["misses"] = misses
         return request
 
     async def parse_article(self, response: Response, listing: str | None = None) -> AsyncIterator[Any]:
@@ -165,7 +187,8 @@ class ChinaseiSpider(scrapy.Spider):
     def parsers(self) -> ParseWorker:
         """The page parsers: in a worker process (``ARCHIVE_PARSE_WORKER``, on by default), else here."""
         if self._parsers is None:
-            self._parsers = ParseWorker(separate=self.settings.getbool("ARCHIVE_PARSE_WORKER", True))
+            self._parsers = ParseWorker(separate=self.settings.getbool("ARCHIVE_PARSE_WORKER", True),
+                                        time_limit=self.settings.getfloat("ARCHIVE_PARSE_TIMEOUT", 30.0))
         return self._parsers
 
     def closed(self, reason: str) -> None:
@@ -184,15 +207,13 @@ class ChinaseiSpider(scrapy.Spider):
         """Record a page that could not be fetched; the end of an unknown-length listing is not one."""
         request = failure.request
         status = failure.value.response.status if failure.check(HttpError) else None
+        index = request.cb_kwargs.get("index", 0)
+        folder = site.listing_folder_url(site.to_canonical(request.url, self.fetch_origin))
         if request.cb_kwargs.get("probe") and status == 404:
             self.logger.info("Listing ends before %s", request.url)
-            folder = site.listing_folder_url(site.to_canonical(request.url, self.fetch_origin))
-            yield ListingEnd(folder)
+            yield ListingEnd(folder, index)
             return
-        chain = request.meta.get("chain")
-        index = request.cb_kwargs.get("index", 0)
-        if chain is not None and index + LISTING_WINDOW < chain.page_count:  # the chain goes on past a bad page
-            yield self._chained_request(chain, index + LISTING_WINDOW, request.cb_kwargs.get("channel"))
+        yield from self._past_failed_listing_page(request, folder, index, status)
         reason = describe(failure)
         kind = request.meta.get("kind", "page")
         if kind == "article" and request.cb_kwargs.get("listing"):
@@ -200,6 +221,28 @@ class ChinaseiSpider(scrapy.Spider):
         first_url = request.meta.get("redirect_urls", [request.url])[0]  # the page asked for, not where it redirected
         self.logger.warning("Failed %s %s: %s", kind, first_url, reason)
         yield PageFailure(url=site.to_canonical(first_url, self.fetch_origin), kind=kind, reason=reason, status=status)
+
+    def _past_failed_listing_page(self, request: Request, folder: str, index: int, status: int | None) -> Iterator[Request]:
+        """Go on past a listing page that failed: a full crawl's chain goes on to its next page; a
+        404 beyond the furthest page read is counted, page by page too, and two in a row end the
+        walk there, with a warning — the pager counts pages the server does not have (it may say
+        ``createPageHTML(10000000, …)``). The channel is not marked walked on the pager's word."""
+        chain, misses = request.meta.get("chain"), request.meta.get("misses", 0)
+        past_reach = request.meta.get("kind") == "listing" and status == 404 and index > self.listing_reach.get(folder, 0)
+        if past_reach:
+            misses += 1
+            if misses >= LISTING_MISSES:
+                self.logger.warning("Listing %s: pages up to %s answer 404 though the pager counts them; reading ends "
+                                    "there (the channel is walked again next run)", folder, request.url)
+                self.crawler.stats.inc_value("chinasei/pager_overcounts")
+                return
+        channel = request.cb_kwargs.get("channel")
+        if chain is not None and index + LISTING_WINDOW < chain.page_count:
+            yield self._chained_request(chain, index + LISTING_WINDOW, channel, misses)
+        elif past_reach:
+            following = self._listing_request(site.listing_page_url(folder, index + 1), index + 1, channel)
+            following.meta["misses"] = misses
+            yield following
 
     # --- requests --------------------------------------------------------------------------------
 
@@ -214,6 +257,10 @@ class ChinaseiSpider(scrapy.Spider):
         request = self._request(url, self.parse_article, kind="article", **kwargs)
         request.priority = ARTICLE_PRIORITY
         return request
+
+    def listing_request(self, url: str) -> Request:
+        """The request for a listing page by its live-site URL, wherever it stands in its listing."""
+        return self._listing_request(url, site.listing_page_index(url), None)
 
     @staticmethod
     def _content_type(response: Response) -> str | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,3 +93,54 @@ def modern_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def modern_site_url(modern_copy: Path) -> Iterator[str]:
     with localsite.serve(modern_copy / "www") as url:
         yield url
+
+
+# --- Nothing left behind ---------------------------------------------------------------------------
+
+#: Python's own helper for multiprocessing, started once by this process and ended with it.
+LEFT_ALONE = ("multiprocessing.resource_tracker",)
+
+
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """Every process: its parent, its state and its command line, from /proc."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:  # ended meanwhile
+            continue
+        found[int(stat.parent.name)] = (int(fields[1]), fields[0], command)
+    return found
+
+
+def left_behind() -> dict[int, str]:
+    """Processes this test run started (at any depth) that are still running."""
+    processes, mine, frontier = _processes(), {}, [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        for pid, (ppid, state, command) in processes.items():
+            if ppid == parent and pid not in mine:
+                mine[pid] = (state, command)
+                frontier.append(pid)
+    return {pid: command for pid, (state, command) in mine.items()
+            if state != "Z" and not any(name in command for name in LEFT_ALONE)}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Every server and crawl a test started is stopped however the test ended: at the end of the
+    run, none may be left. One still ending is waited for (a state, polled); one still running is
+    named, killed, and fails the run."""
+    waiting = threading.Event()
+    for _ in range(300):
+        left = left_behind()
+        if not left:
+            return
+        waiting.wait(0.1)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for pid, command in left.items():
+        if reporter is not None:
+            reporter.write_line(f"LEFT RUNNING by the tests: pid {pid}: {command[:200]}", red=True)
+        with contextlib.suppress(OSError):
+            os.kill(pid, 9)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -14,7 +14,7 @@ import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import ThreadingHTTPServer
@@ -35,6 +35,18 @@ class FaultPlan:
         self.hits: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
         self.lock = threading.Lock()
+        self.requests = 0
+        #: What to do at the N-th request, before answering it: a test's kill -9 of the crawler, or
+        #: another program taking the archive's lock, at points chosen by requests done, not by time.
+        self.trips: dict[int, Callable[[], None]] = {}
+
+    def count_request(self) -> None:
+        """Count a request, and spring the trip set for it, if any."""
+        with self.lock:
+            self.requests += 1
+            trip = self.trips.pop(self.requests, None)
+        if trip is not None:
+            trip()
 
     def fault_for(self, path: str) -> str | None:
         """The fault this request gets, if any (counting this request)."""
@@ -59,6 +71,7 @@ class FaultyHandler(QuietHandler):
     plan: FaultPlan
 
     def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        self.plan.count_request()
         path = self.path.split("?")[0]
         fault = self.plan.fault_for(path)
         if fault is None:

@@ -81,6 +81,25 @@ def test_failures_are_kept_per_run_with_the_first_reason(archive):
     assert [(f["url"], f["reason"]) for f in archive.failures(run)] == [(URL, "HTTP 404")]
 
 
+def test_a_failed_listing_page_is_retried_until_it_is_read(archive):
+    page = "http://www.chinasei.com.cn/lpz/index_3.html"
+    first = archive.start_run("x")
+    archive.record_failure(first, PageFailure(url=page, kind="listing", reason="HTTP 503", status=503))
+    archive.record_failure(first, PageFailure(url=URL, kind="article", reason="HTTP 503", status=503))
+    assert archive.failed_listing_urls() == [page]
+    second = archive.start_run("x")
+    archive.record_response(second, page, page, 200, {}, b"<html>listing</html>", "listing")
+    assert archive.failed_listing_urls() == []
+
+
+def test_a_listing_page_failing_run_after_run_is_given_up(archive):
+    page = "http://www.chinasei.com.cn/lpz/index_3.html"
+    for _ in range(5):
+        archive.record_failure(archive.start_run("x"), PageFailure(url=page, kind="listing", reason="HTTP 500"))
+    assert archive.failed_listing_urls(give_up_after=5) == []
+    assert archive.failed_listing_urls(give_up_after=6) == [page]
+
+
 def test_listings_record_channels_and_which_articles_they_show(archive):
     run = archive.start_run("x")
     page = ListingPage(url="http://www.chinasei.com.cn/cyzx/", folder_url="http://www.chinasei.com.cn/cyzx/",

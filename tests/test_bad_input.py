@@ -3,6 +3,7 @@ silently left empty."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from crawler.article import parse_article, parse_article_response
 from crawler.listing import parse_home, parse_listing
+from crawler.workers import ParseWorker
 from tests.conftest import SAVED
 
 SEED_URL = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
@@ -151,3 +153,47 @@ def test_control_characters_in_attributes_do_not_stop_the_body():
     article = parse_article("http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html", page)
     assert 'src="http://www.chinasei.com.cn/lpz/202011/.%1F/W1.jpg"' in article.body_html
     assert 'alt="图片"' in article.body_html and 'href="http://www.chinasei.com.cn/a%02b.html"' in article.body_html
+
+
+BODY = ("<html><head><title>标题_中国战略新兴产业网</title></head><body><div>您的位置:首页 &gt; 领跑者</div><div>标题</div>"
+        "<div>2021-05-25</div><!--正文内容开始-->{}<!--正文内容结束--></body></html>")
+HOSTILE_ARTICLE = "http://www.chinasei.com.cn/lpz/202105/t20210525_41207.html"
+
+
+@pytest.mark.parametrize("tag", ["embed", "iframe", "object", "noscript", "select", "template"])
+def test_an_unclosed_container_tag_swallows_nothing(tag):
+    article = parse_article(HOSTILE_ARTICLE, BODY.format(f'<p>第一段。</p><{tag} src="x.swf"><p>第二段。</p><p>第三段。</p>'))
+    assert article.body == "第一段。\n第二段。\n第三段。"
+    assert article.body_html == "<p>第一段。</p>\n<p>第二段。</p>\n<p>第三段。</p>"
+
+
+def test_a_closed_iframe_is_still_removed_whole():
+    article = parse_article(HOSTILE_ARTICLE, BODY.format('<p>第一段。</p><iframe src="x">备用文字</iframe><p>第二段。</p>'))
+    assert (article.body, "iframe" in article.body_html) == ("第一段。\n第二段。", False)
+
+
+def test_pages_built_to_be_slow_parse_within_the_worker_time_limit():
+    """Each of these took 20 to 46 s (quadratic regexes and walks) before its fix: under the parse
+    worker's time limit they would fail with ParseTimeout. Now each parses in a fraction of it."""
+    listing = "http://www.chinasei.com.cn/lpz/index.html"
+    pages = [
+        ("article", HOSTILE_ARTICLE, f"<html><head><title>{'-' * 60_000}</title></head><body><p>正文</p></body></html>"),
+        ("listing", listing, "<html><body><script>" + "createPageHTML(" * 30_000 + "</script></body></html>"),
+        ("article", HOSTILE_ARTICLE, BODY.format("<p>您的位置:首页 &gt; 领跑者</p>" * 5_000 + "<p>正文。</p>")),
+        ("listing", listing, "<html><body><div>您的位置：" + " " * 100_000 + "x</div></body></html>"),
+    ]
+
+    async def parse_all():
+        worker = ParseWorker(time_limit=10.0)
+        try:
+            return await asyncio.gather(*[
+                worker.article(url, page.encode(), "text/html", None, frozenset()) if kind == "article"
+                else worker.listing(url, page.encode(), "text/html", frozenset()) for kind, url, page in pages],
+                return_exceptions=True)
+        finally:
+            worker.close()
+
+    results = asyncio.run(parse_all())
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert results[0].article.title == "-" * 60_000
+    assert results[2].article.body == "正文。"

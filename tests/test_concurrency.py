@@ -58,6 +58,9 @@ def test_datasette_reads_during_a_crawl_without_locks(tmp_path):
         finally:
             reader.terminate()
             reader.wait(timeout=20)
+            if crawl.poll() is None:  # the loop above failed: leave no crawl behind
+                crawl.kill()
+                crawl.wait()
     assert crawl.returncode == 0
     assert len(answers) > 20, "Datasette answered too rarely to prove anything"
     assert errors == [], errors[:3]

@@ -69,10 +69,13 @@ def test_every_fault_is_recorded_with_its_reason(damaged):
         NO_TITLE: ("article", "no title (no title found)"),
         GARBAGE: ("article", "no title (no body found; no title found; encoding: not text in any likely encoding "
                              "(binary data, or a damaged page?); read as utf8)"),
-        "zcjd/index_1.html": ("listing", "HTTP 404"),  # read page by page, the walk stops at the first gap
+        # the pager claims 3 pages, the server has 1: read page by page, the walk ends after two 404s in a row
+        "zcjd/index_1.html": ("listing", "HTTP 404"),
+        "zcjd/index_2.html": ("listing", "HTTP 404"),
     }
     for url in failures:
         assert f"failed {LIVE}/{url}" in log
+    assert f"Listing {LIVE}/zcjd/: pages up to" in log and "answer 404 though the pager counts them" in log
 
 
 def test_failed_pages_are_still_kept_raw(damaged):
@@ -154,3 +157,43 @@ def test_a_long_listing_is_read_to_its_end_past_a_page_that_fails(tmp_path):
              for i in re.findall(r"t\d{8}_(\d+)\.html", p.read_text(encoding="utf-8"))}
     archived = {str(i) for (i,) in query(db, "SELECT site_id FROM articles")}
     assert shown <= archived and lost - shown
+
+
+@pytest.mark.parametrize("mode", ["full", "incremental"])
+def test_a_pager_claiming_millions_of_pages_costs_a_few_requests(mode, tmp_path):
+    """``createPageHTML(10000000, …)``: the count is trusted only as far as the pages exist."""
+    www = tmp_path / "www"
+    shutil.copytree(SAVED / "www", www)
+    for listing in (www / "swcy/swyy").glob("index*.html"):
+        text = re.sub(r"createPageHTML\(\d+,", "createPageHTML(10000000,", listing.read_text(encoding="utf-8"))
+        listing.write_text(text, encoding="utf-8")
+    db = tmp_path / "a.db"
+    with localsite.serve(www) as url:
+        log = scrapy_crawl(url, db, "-s", f"ARCHIVE_INCREMENTAL={mode == 'incremental'}").stderr
+    real_pages = len(list((www / "swcy/swyy").glob("index*.html")))
+    asked = query(db, f"SELECT COUNT(*) FROM responses WHERE url LIKE '{LIVE}/swcy/swyy/index%'")[0][0]
+    assert asked <= real_pages + LISTING_WINDOW * 2, asked
+    assert f"Listing {LIVE}/swcy/swyy/: pages up to" in log
+    assert sorted(i for (i,) in query(db, "SELECT site_id FROM articles")) == sorted(expected_items())
+
+
+def test_a_pager_count_is_capped_by_a_setting(tmp_path):
+    db = tmp_path / "a.db"
+    with localsite.serve(SAVED / "www") as url:
+        log = scrapy_crawl(url, db, "-s", "ARCHIVE_MAX_LISTING_PAGES=1", "-s", "ARCHIVE_INCREMENTAL=False").stderr
+    assert "the pager claims 2 pages; reading at most 1 (ARCHIVE_MAX_LISTING_PAGES)" in log
+    assert query(db, "SELECT COUNT(*) FROM responses WHERE url LIKE '%/index_1.html'") == [(0,)]
+
+
+def test_an_article_linked_with_a_query_string_is_archived_under_its_own_url(tmp_path):
+    www = tmp_path / "www"
+    shutil.copytree(SAVED / "www", www)
+    listing = www / "lpz/index.html"
+    listing.write_text(listing.read_text(encoding="utf-8").replace("t20210525_41207.html", "t20210525_41207.html?v=0"),
+                       encoding="utf-8")
+    db = tmp_path / "a.db"
+    with localsite.serve(www) as url:
+        scrapy_crawl(url, db)
+    assert query(db, "SELECT url FROM articles WHERE site_id = 41207") == [(f"{LIVE}/lpz/202105/t20210525_41207.html",)]
+    assert query(db, "SELECT COUNT(*) FROM articles WHERE url LIKE '%?%'") == [(0,)]
+    assert sorted(i for (i,) in query(db, "SELECT site_id FROM articles")) == sorted(expected_items())

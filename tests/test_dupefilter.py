@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from scrapy import Request
 
-from crawler.dupefilter import MAX_ID, ArticleDupeFilter
+from crawler.dupefilter import ArticleDupeFilter
 from crawler.fingerprint import ArticleFingerprinter
+from crawler.idset import MAX_ID
 
 ARTICLE = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
 
@@ -20,7 +21,7 @@ def test_an_article_is_seen_once_under_any_of_its_urls():
     assert seen.request_seen(Request(ARTICLE.replace("/lpz/", "/cyzx/")))  # cross-listed: one document
     assert not seen.request_seen(Request(ARTICLE.replace("40123", "40124")))
     assert seen.articles_seen == 2 and not seen._fingerprints
-    assert len(seen.article_bits) < 10_000  # bits, not fingerprints
+    assert len(seen.articles.bits) < 10_000  # bits, not fingerprints
 
 
 def test_other_requests_go_through_scrapys_filter():

@@ -95,32 +95,6 @@ def test_an_edited_article_is_rechecked_updated_and_versioned(site_copy, tmp_pat
     assert version == (41207, '["body", "body_html"]', "crawl")
 
 
-def test_a_crawl_killed_midway_resumes_to_the_exact_archive(site_copy, tmp_path):
-    db = tmp_path / "a.db"
-    slow = ["-s", "DOWNLOAD_DELAY=0.15", "-s", "CONCURRENT_REQUESTS=1", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"]
-    with localsite.serve(site_copy) as url:
-        command = [sys.executable, "-m", "scrapy", "crawl", "chinasei", "-a", f"base_url={url}", "-s", f"ARCHIVE_DB={db}",
-                   *FAST, *slow]
-        process = subprocess.Popen(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if archived_count(db) >= 8:
-                break
-            time.sleep(0.1)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        killed_with = query(db, "SELECT COUNT(*) FROM articles")[0][0]
-        assert 8 <= killed_with < len(expected_items())
-        scrapy_crawl(url, db)
-    assert query(db, "PRAGMA integrity_check") == [("ok",)]
-    archived = archived_articles(db)
-    assert sorted(archived) == sorted(expected_items())
-    for site_id, item in expected_items().items():
-        assert archived[site_id]["title"] == item["title"] and archived[site_id]["body"] == item["body"]
-    assert query(db, "SELECT COUNT(*), COUNT(DISTINCT url) FROM articles")[0] == (len(expected_items()),) * 2
-
-
 def test_a_second_crawl_on_the_same_archive_is_refused(site_copy, tmp_path):
     db = tmp_path / "a.db"
     slow = ["-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS=1"]

@@ -27,9 +27,10 @@ HOSTILE = ("<p onclick=\"steal()\">点击<script>alert(1)</script><a href=\"java
 
 
 class Elsewhere:
-    """A server on another loopback address, counting every request that reaches it."""
+    """A server on another loopback address (or another port of this one), counting every request
+    that reaches it."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.2"):
         self.hits: Counter[str] = Counter()
         owner = self
 
@@ -41,9 +42,9 @@ class Elsewhere:
                 self.end_headers()
                 self.wfile.write(b"<html><body>elsewhere</body></html>")
 
-        self.server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.2:{self.server.server_address[1]}"
+        self.url = f"http://{host}:{self.server.server_address[1]}"
 
     def close(self):
         self.server.shutdown()
@@ -106,6 +107,40 @@ def test_no_fetch_leaves_the_site_through_redirects_base_tags_links_or_images(tm
     for bad in ("<script", "onclick", "onerror", "onload", "javascript:", "<iframe", "<style", "<form", "<input", "<svg"):
         assert bad not in body_html, bad
     assert "点击" in archived[41502]["body"]
+
+
+def meta_refresh(page: Path, target: str) -> None:
+    """Make an article page send its reader elsewhere with ``<meta http-equiv="refresh">``."""
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("<head>", f'<head><meta http-equiv="refresh" content="0; url={target}">', 1),
+                    encoding="utf-8")
+
+
+def test_redirects_and_meta_refreshes_off_the_origin_are_refused_and_recorded(tmp_path, elsewhere):
+    """Same origin is scheme, host and port: another port of the crawled host is another site, and
+    ``http://127.0.0.2\\@127.0.0.1/`` goes to 127.0.0.2, whatever its userinfo seems to say."""
+    other_port = Elsewhere("127.0.0.1")
+    www = tmp_path / "www"
+    build(www)
+    refreshing = {"/lpz/202011/t20201124_40123.html": f"{elsewhere.url}/refreshed.html",
+                  "/xdxx/rgzn/202307/t20230706_42501.html": f"{other_port.url}/refreshed.html"}
+    for path, target in refreshing.items():
+        meta_refresh(www / path.lstrip("/"), target)
+    redirects: dict[str, str] = {}
+    try:
+        with serve(www, redirects) as url:  # the redirects name the server's own port, known once it listens
+            redirects[ARTICLE] = f"http://127.0.0.2\\@{url.removeprefix('http://')}/stolen.html"
+            redirects["/swcy/swyy/202112/t20211209_41502.html"] = f"{other_port.url}/swcy/swyy/202112/t20211209_41502.html"
+            scrapy_crawl(url, tmp_path / "a.db")
+    finally:
+        other_port.close()
+    assert sum(elsewhere.hits.values()) == 0 and sum(other_port.hits.values()) == 0, (elsewhere.hits, other_port.hits)
+    failures = dict(query(tmp_path / "a.db", "SELECT url, reason FROM failures WHERE kind = 'article'"))
+    for path in [*refreshing, *redirects]:
+        assert failures.get("http://www.chinasei.com.cn" + path, "").startswith("redirected off the site"), (path, failures)
+    archived = archived_articles(tmp_path / "a.db")
+    assert all(row["url"].startswith("http://www.chinasei.com.cn/") for row in archived.values())
+    assert len(archived) == len(expected_items()) - 4
 
 
 def test_robots_txt_is_obeyed(tmp_path):

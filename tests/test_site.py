@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
@@ -19,6 +20,12 @@ def test_site_id():
 def test_http_https_and_bare_host_are_one_site():
     for url in ("https://www.chinasei.com.cn/lpz/", "http://chinasei.com.cn/lpz/", "HTTP://WWW.CHINASEI.COM.CN/lpz/#x"):
         assert site.canonical_url(url) == f"{LIVE}/lpz/"
+
+
+def test_an_article_url_has_no_query_a_listing_keeps_its_own():
+    assert site.canonical_url(f"{LIVE}/lpz/202011/t20201124_40123.html?v=0#top") == f"{LIVE}/lpz/202011/t20201124_40123.html"
+    assert site.canonical_url("http://127.0.0.1:8000/lpz/202011/t20201124_40123.html?v=0").endswith("40123.html")
+    assert site.canonical_url(f"{LIVE}/search/?q=1") == f"{LIVE}/search/?q=1"
 
 
 def test_a_copy_maps_to_live_urls_and_back():
@@ -45,3 +52,20 @@ def test_one_article_under_two_folders_is_one_request():
     listing = fingerprinter.fingerprint(Request(f"{LIVE}/cyzx/index.html"))
     assert one == two != other
     assert listing not in (one, other)
+
+
+@pytest.mark.parametrize(("url", "origin", "same"), [
+    ("http://127.0.0.1:8000/lpz/index.html", "http://127.0.0.1:8000", True),
+    ("http://127.0.0.1:8001/lpz/index.html", "http://127.0.0.1:8000", False),  # another port is another site
+    ("https://127.0.0.1:8000/lpz/index.html", "http://127.0.0.1:8000", False),
+    ("http://127.0.0.2:8000/", "http://127.0.0.1:8000", False),
+    ("http://127.0.0.2\\@127.0.0.1:8000/x.html", "http://127.0.0.1:8000", False),  # readers disagree on its host
+    ("http://user@127.0.0.1:8000/x.html", "http://127.0.0.1:8000", False),
+    ("http://www.chinasei.com.cn/lpz/", "http://www.chinasei.com.cn", True),
+    ("https://chinasei.com.cn/lpz/", "http://www.chinasei.com.cn", True),  # http and https, www or not: one site
+    ("http://www.chinasei.com.cn:8080/lpz/", "http://www.chinasei.com.cn", False),
+    ("http://www.chinasei.com.cn.evil.example/", "http://www.chinasei.com.cn", False),
+    ("http://127.0.0.1:99999/", "http://127.0.0.1:8000", False),  # no such port
+])
+def test_same_site_is_same_origin(url, origin, same):
+    assert site.same_site(url, origin) is same

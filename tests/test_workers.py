@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from crawler.workers import ParseWorker, WorkerGone, article_from_bytes, listing_from_bytes
+from crawler.workers import ParseTimeout, ParseWorker, WorkerGone, article_from_bytes, listing_from_bytes
 from tests.conftest import SAVED, archived_articles, scrapy_crawl
 
 LIVE = "http://www.chinasei.com.cn"
@@ -89,3 +89,33 @@ def test_a_crawl_parsing_in_its_own_thread_archives_the_same(saved_site_url, tmp
     ignore = {"fetched_at", "first_seen_at", "updated_at"}
     strip = lambda rows: {k: {f: v for f, v in row.items() if f not in ignore} for k, row in rows.items()}  # noqa: E731
     assert strip(archived_articles(with_worker)) == strip(archived_articles(without))
+
+
+def slow_page(paragraphs: int = 400_000) -> bytes:
+    """A real page that takes seconds to parse: a body of a great many paragraphs."""
+    return ("<html><body><div>您的位置:首页 &gt; 领跑者</div><div>标题</div><div>2021-05-25</div><!--正文内容开始-->"
+            + "<p>储能产业发展提速。</p>" * paragraphs + "<!--正文内容结束--></body></html>").encode()
+
+
+def test_a_page_over_the_time_limit_fails_and_the_pages_behind_it_are_parsed_by_a_new_worker():
+    page = (SAVED / "www" / ARTICLE).read_bytes()
+
+    async def three():
+        worker = ParseWorker(time_limit=1.0)
+        try:
+            first = worker.process.pid
+            results = await asyncio.gather(
+                worker.article(f"{LIVE}/lpz/202105/t20210525_1.html", slow_page(), "text/html", None, frozenset()),
+                worker.article(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset()),
+                worker.listing(f"{LIVE}/lpz/", (SAVED / "www/lpz/index.html").read_bytes(), "text/html", frozenset()),
+                return_exceptions=True,
+            )
+            return results, first, worker.process.pid, worker.replaced
+        finally:
+            worker.close()
+
+    (slow, article, listing), first, second, replaced = run(three())
+    assert isinstance(slow, ParseTimeout) and "took over 1 s" in str(slow)
+    assert (replaced, first != second) == (1, True)
+    assert article.article.title == article_from_bytes(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset()).article.title
+    assert listing.entries

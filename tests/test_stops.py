@@ -1,0 +1,55 @@
+"""A crawl stopped by Ctrl-C (SIGINT to the terminal's whole process group) or by SIGTERM to the
+crawl alone (``systemctl stop`` with ``KillMode=mixed``) stores everything it received, records the
+run as interrupted, exits 130 with one line and no traceback, raises no false alarm, and the next
+run completes the archive. The signal is sent by the test server at a request chosen in advance."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from tests.conftest import FAST, REPO, SAVED, expected_items, query, scrapy_crawl
+from tests.faultserver import FaultPlan, serve_faulty
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_a_crawl_stopped_by_a_signal_keeps_what_it_received_and_says_interrupted(how, tmp_path):
+    db = tmp_path / "a.db"
+    plan = FaultPlan(0, share=0)
+    started, crawls = threading.Event(), []
+
+    def stop() -> None:
+        started.wait(60)
+        if how == "ctrl-c":
+            os.killpg(crawls[0].pid, signal.SIGINT)
+        else:
+            crawls[0].send_signal(signal.SIGTERM)
+
+    plan.trips[50] = stop
+    with serve_faulty(SAVED / "www", plan) as url:
+        command = [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", url, "--db", str(db), *FAST]
+        crawls.append(subprocess.Popen(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                       start_new_session=True))
+        started.set()
+        out, err = crawls[0].communicate(timeout=300)
+        assert crawls[0].returncode == 130, err[-3000:]
+        for bad in ("Traceback", "KeyboardInterrupt", "may be lost", "not found", "UNHEALTHY"):
+            assert bad not in err, (bad, err[-3000:])
+        assert "Interrupted: everything received was stored" in err
+        (status, health, stats), = query(db, "SELECT status, health, stats FROM runs")
+        assert (status, health) == ("interrupted", "not judged")
+        stats = json.loads(stats)
+        assert stats["chinasei/writes_lost"] == 0
+        assert query(db, "SELECT SUM(fetch_count) FROM responses") == [(stats["response_received_count"],)]
+        received = query(db, "SELECT COUNT(*) FROM responses WHERE kind = 'article' AND status = 200")[0][0]
+        assert 0 < received < len(expected_items())
+        assert query(db, "SELECT COUNT(*) FROM articles") == [(received,)]
+        scrapy_crawl(url, db)
+    assert sorted(query(db, "SELECT site_id FROM articles")) == sorted((i,) for i in expected_items())
