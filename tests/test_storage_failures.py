@@ -70,14 +70,18 @@ def assert_complete(db: Path) -> None:
 
 
 def test_a_lock_held_for_a_while_is_waited_out(tmp_path):
+    """Held for 30 requests spaced half a second apart (longer than SQLite's usual few seconds of
+    patience); the busy timeout is set far beyond, so only a lock held much longer could fail it."""
     db = tmp_path / "a.db"
     started_archive(db)
     holder = LockHolder(db)
     plan = FaultPlan(0, share=0)
     plan.trips = {15: holder.take, 45: holder.release}
+    spaced = ["-s", "DOWNLOAD_DELAY=0.5", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+              "-s", "ARCHIVE_BUSY_TIMEOUT=600"]
     try:
         with serve_faulty(SAVED / "www", plan) as url:
-            result = chinasei_crawl(url, db)
+            result = chinasei_crawl(url, db, *spaced)
     finally:
         holder.close()
     assert result.returncode == 0, result.stderr[-3000:]
