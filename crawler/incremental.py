@@ -87,18 +87,16 @@ class IncrementalMiddleware:
             yield item
         if self.archive is None:
             return
-        retries = self.archive.failed_article_urls()
-        if retries:
-            logger.info("Retrying %d articles that failed before", len(retries))
-        for url in retries:
-            self.stats.inc_value("chinasei/incremental/retried_failures")
-            yield self.crawler.spider.article_request(url)
-        listings = self.archive.failed_listing_urls()
-        if listings:
-            logger.info("Retrying %d listing pages that failed before", len(listings))
-        for url in listings:
-            self.stats.inc_value("chinasei/incremental/retried_listing_pages")
-            yield self.crawler.spider.listing_request(url)
+        spider = self.crawler.spider
+        for what, urls, request, stat in (
+            ("articles", self.archive.failed_article_urls(), spider.article_request, "retried_failures"),
+            ("listing pages", self.archive.failed_listing_urls(), spider.listing_request, "retried_listing_pages"),
+        ):
+            if urls:
+                logger.info("Retrying %d %s that failed before", len(urls), what)
+            for url in urls:
+                self.stats.inc_value(f"chinasei/incremental/{stat}")
+                yield request(url)
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         for item in result:

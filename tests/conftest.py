@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -72,6 +73,23 @@ def scrapy_crawl(base_url: str, db: Path, *extra: str) -> subprocess.CompletedPr
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+@pytest.fixture(scope="session")
+def crawled_db(saved_site_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The saved site crawled once, by the real ``scrapy crawl``; a test that changes the archive
+    works on a copy of it (``archive_copy``)."""
+    db = tmp_path_factory.mktemp("crawled") / "archive.db"
+    scrapy_crawl(saved_site_url, db)
+    return db
+
+
+@pytest.fixture
+def archive_copy(crawled_db: Path, tmp_path: Path) -> Path:
+    """A copy of the crawled archive, this test's own."""
+    copy = tmp_path / "a.db"
+    shutil.copy(crawled_db, copy)
+    return copy
 
 
 @pytest.fixture(scope="session")

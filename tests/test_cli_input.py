@@ -19,7 +19,7 @@ import pytest
 from sqlite_utils import Database
 
 from archive.store import Archive
-from tests.conftest import REPO, SAVED, scrapy_crawl
+from tests.conftest import REPO, SAVED
 
 LIVE = "http://www.chinasei.com.cn"
 
@@ -37,20 +37,6 @@ def said(result: subprocess.CompletedProcess) -> str:
     return err + result.stdout.decode("utf-8", "replace")
 
 
-@pytest.fixture(scope="module")
-def crawled(saved_site_url, tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("cli") / "archive.db"
-    scrapy_crawl(saved_site_url, db)
-    return db
-
-
-@pytest.fixture
-def archive_copy(crawled, tmp_path) -> Path:
-    copy = tmp_path / "a.db"
-    shutil.copy(crawled, copy)
-    return copy
-
-
 @pytest.mark.parametrize(("args", "message"), [
     (["--since", "2024-13"], "'2024-13' is not a date"),
     (["--since", "yesterday"], "'yesterday' is not a date"),
@@ -59,13 +45,13 @@ def archive_copy(crawled, tmp_path) -> Path:
     (["--limit", "-1"], "-1 is not in the range x>=1"),
     (["--category", "不存在"], "no category '不存在'"),
 ])
-def test_search_options_that_make_no_sense_are_usage_errors(crawled, args, message):
-    result = chinasei("search", "的", "--db", str(crawled), *args)
+def test_search_options_that_make_no_sense_are_usage_errors(crawled_db, args, message):
+    result = chinasei("search", "的", "--db", str(crawled_db), *args)
     assert result.returncode == 2 and message in said(result)
 
 
-def test_a_query_that_is_not_utf8_is_a_usage_error(crawled):
-    result = chinasei("search", b"\xff\xfe", "--db", str(crawled))
+def test_a_query_that_is_not_utf8_is_a_usage_error(crawled_db):
+    result = chinasei("search", b"\xff\xfe", "--db", str(crawled_db))
     assert result.returncode == 2 and "not valid UTF-8" in said(result)
 
 
@@ -110,7 +96,7 @@ def test_scrapy_crawl_into_a_folder_that_does_not_exist_is_one_line(tmp_path):
     assert "Not crawling: cannot use" in said(result) and "No such file or directory" in said(result)
 
 
-def test_the_commands_that_read_never_create_or_change_a_file(crawled, tmp_path):
+def test_the_commands_that_read_never_create_or_change_a_file(crawled_db, tmp_path):
     empty = tmp_path / "empty.db"
     empty.touch()
     other = tmp_path / "other.db"
@@ -119,7 +105,7 @@ def test_the_commands_that_read_never_create_or_change_a_file(crawled, tmp_path)
     conn.commit()
     conn.close()
     archive = tmp_path / "archive.db"
-    shutil.copy(crawled, archive)
+    shutil.copy(crawled_db, archive)
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (empty, other, archive)}
     for db in (empty, other, archive):
         for command in (["stats"], ["search", "的"], ["failures"], ["export"]):
@@ -132,8 +118,8 @@ def test_the_commands_that_read_never_create_or_change_a_file(crawled, tmp_path)
     assert not (tmp_path / "missing.db").exists()
 
 
-def test_reparse_workers_must_be_at_least_one(crawled):
-    result = chinasei("reparse", "--workers", "-3", "--db", str(crawled))
+def test_reparse_workers_must_be_at_least_one(crawled_db):
+    result = chinasei("reparse", "--workers", "-3", "--db", str(crawled_db))
     assert result.returncode == 2 and "-3 is not in the range x>=1" in said(result)
 
 
@@ -158,8 +144,8 @@ def test_a_crawl_with_no_network_says_so_without_tracebacks_or_false_alarms(tmp_
     (f"{LIVE}/lpz/202103/t20210301_99999.html", "is HTTP 404, not an article page"),
     (f"{LIVE}/lpz/", "is not an article page"),
 ])
-def test_a_fixture_is_made_only_of_an_archived_article_page(crawled, tmp_path, url, message):
-    result = chinasei("fixture", url, "--db", str(crawled), "--dir", str(tmp_path / "pages"))
+def test_a_fixture_is_made_only_of_an_archived_article_page(crawled_db, tmp_path, url, message):
+    result = chinasei("fixture", url, "--db", str(crawled_db), "--dir", str(tmp_path / "pages"))
     assert result.returncode == 1 and message in said(result)
     assert not list(tmp_path.rglob("*.json"))
 
@@ -182,11 +168,11 @@ def test_a_fixture_of_a_deep_url_is_written_and_never_overwrites_another_pages(a
     assert clash.returncode == 1 and "already holds the fixture of http://www.chinasei.com.cn/lpz/202105/" in said(clash)
 
 
-def test_sigterm_to_serve_stops_datasette_too(crawled, tmp_path):
+def test_sigterm_to_serve_stops_datasette_too(crawled_db, tmp_path):
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    serve = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(crawled), "--port", str(port)],
+    serve = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(crawled_db), "--port", str(port)],
                              cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:

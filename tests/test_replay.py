@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
@@ -19,24 +17,15 @@ from archive.store import Archive
 from crawler import site
 from crawler.fixtures import FIXTURE_FIELDS, write_fixture
 from crawler.reparse import reparse
-from tests.conftest import SAVED, expected_items, scrapy_crawl
+from tests.conftest import SAVED, expected_items
 from tests.sitebuilder.content import BODY_BYLINES
 
 SEED = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
 
 
-@pytest.fixture(scope="module")
-def crawled_db(saved_site_url, tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("replay") / "archive.db"
-    scrapy_crawl(saved_site_url, db)
-    return db
-
-
 @pytest.fixture
-def archive(crawled_db, tmp_path) -> Archive:
-    copy = tmp_path / "a.db"
-    shutil.copy(crawled_db, copy)
-    store = Archive(copy)
+def archive(archive_copy) -> Archive:
+    store = Archive(archive_copy)
     yield store
     store.close()
 
