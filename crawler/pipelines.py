@@ -114,18 +114,14 @@ class ArchivePipeline:
             self.stats.set_value("chinasei/archive_locked", str(locked))
             return
         except OSError as error:  # no such folder, no permission
-            message = f"cannot use {self.path}: {error.strerror or error} ({error.filename or self.lock.path})"
-            logger.error("Not crawling: %s", message)
-            self.stats.set_value("chinasei/archive_unavailable", message)
+            self._not_crawling(f"cannot use {self.path}: {error.strerror or error} ({error.filename or self.lock.path})")
             return
         try:
             self.archive = Archive(self.path, busy_timeout=self.busy_timeout)
             self.run_id = self.archive.start_run(getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN))
             self.walks = ChannelWalks(self.archive.known_articles())
         except sqlite3.Error as error:
-            message = unusable_archive(self.path, error, self.busy_timeout)
-            logger.error("Not crawling: %s", message)
-            self.stats.set_value("chinasei/archive_unavailable", message)
+            self._not_crawling(unusable_archive(self.path, error, self.busy_timeout))
             if self.archive is not None:
                 self.archive.close()
             self.archive = None
@@ -135,6 +131,11 @@ class ArchivePipeline:
         logger.info("Archiving to %s as run %d", self.path, self.run_id)
         self.writer = ArchiveWriter(self.path, self.commit_seconds, self.busy_timeout)
         self.reporter.start(self.commit_seconds, now=False)
+
+    def _not_crawling(self, message: str) -> None:
+        """The archive cannot be used: say why in one line; the spider stops before its first request."""
+        logger.error("Not crawling: %s", message)
+        self.stats.set_value("chinasei/archive_unavailable", message)
 
     def _write(self, method: str, *args: Any) -> None:
         """Hand a write to the writer process; if it is gone, say so once and stop the crawl."""
@@ -216,7 +217,7 @@ class ArchivePipeline:
         self.archive.finish_run(self.run_id, status, counts, {k: _plain(v) for k, v in stats.items()})
         self._log_summary(counts)
 
-    def _health(self, stats: dict[str, Any], missing_channels: list[str], judged: bool = True) -> dict[str, Any]:
+    def _health(self, stats: dict[str, Any], missing_channels: list[str], judged: bool) -> dict[str, Any]:
         """Fill rates, responses by status and the health verdict, judged against recent runs (a
         run that did not finish is not judged: its gaps are not the site's)."""
         assert self.archive is not None

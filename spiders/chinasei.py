@@ -152,7 +152,8 @@ class ChinaseiSpider(scrapy.Spider):
     def _trusted_count(self, page: ListingPage) -> int | None:
         """The pager's page count, capped at ``ARCHIVE_MAX_LISTING_PAGES``: a pager script is the
         site's word, not proof (``createPageHTML(10000000, …)`` would have a crawl ask for millions
-        of pages); a listing also ends at its first page that answers 404 (see :meth:`failed`)."""
+        of pages); reading also ends where pages it counts answer 404 (see
+        :meth:`_past_failed_listing_page`)."""
         limit = self.settings.getint("ARCHIVE_MAX_LISTING_PAGES", 10_000)
         if page.page_count is None or page.page_count <= limit:
             return page.page_count
