@@ -2,7 +2,11 @@
 
 WARC (ISO 28500) is the web-archiving standard: warcio writes and reads it, pywb and other replay
 tools serve it. Every stored response becomes a ``response`` record with its original status line
-and headers (less the transfer encodings Scrapy already undid), under the article's canonical URL.
+and headers (less the transfer encodings Scrapy already undid), under the article's canonical URL,
+beside a ``request`` record of the request that asked for it (``WARC-Concurrent-To``), all WARC/1.1.
+
+CSV starts with a UTF-8 byte-order mark: spreadsheet programs take a CSV without one for the
+system's legacy encoding and show Chinese text as mojibake. (Python reads it with ``utf-8-sig``.)
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from io import BytesIO
 from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from archive.store import Archive, decode_row
 
@@ -35,7 +40,8 @@ def export_jsonl(archive: Archive, out: IO[str]) -> int:
 
 
 def export_csv(archive: Archive, out: IO[str]) -> int:
-    """One CSV row per article, list fields as JSON; returns how many."""
+    """One CSV row per article, list fields as JSON, after a byte-order mark; returns how many."""
+    out.write("\ufeff")
     writer = None
     count = 0
     for row in _article_rows(archive):
@@ -52,12 +58,27 @@ def _warc_date(iso: str) -> str:
     return iso.replace("+00:00", "Z")
 
 
+def _request_record(writer: Any, row: dict[str, Any]) -> Any:
+    """The request behind a stored response, as sent; a plain GET where an older archive kept none."""
+    from warcio.statusandheaders import StatusAndHeaders
+
+    parts = urlsplit(row["url"])
+    sent = json.loads(row.get("request_headers") or "{}")
+    headers = [("Host", parts.netloc)] + [(name, value) for name, values in sent.items() for value in values
+                                          if name.lower() != "host"]
+    target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    http_headers = StatusAndHeaders(f"{row.get('request_method') or 'GET'} {target} HTTP/1.1", headers, is_http_request=True)
+    return writer.create_warc_record(row["url"], "request", http_headers=http_headers,
+                                     warc_headers_dict={"WARC-Date": _warc_date(row["first_fetched_at"])})
+
+
 def export_warc(archive: Archive, out: IO[bytes], filename: str = "chinasei.warc.gz") -> int:
-    """One WARC response record per stored response, gzipped per record; returns how many."""
+    """A WARC/1.1 response record per stored response, each with its request record, gzipped per
+    record; returns how many responses."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    writer = WARCWriter(out, gzip=True)
+    writer = WARCWriter(out, gzip=True, warc_version="1.1")
     writer.write_record(writer.create_warcinfo_record(filename, {"software": "chinasei", "format": "WARC File Format 1.1"}))
     count = 0
     for row in archive.responses():
@@ -73,6 +94,6 @@ def export_warc(archive: Archive, out: IO[bytes], filename: str = "chinasei.warc
             row["url"], "response", payload=BytesIO(row["body"]), http_headers=http_headers,
             warc_headers_dict={"WARC-Date": _warc_date(row["first_fetched_at"]), "WARC-Source-URI": row["fetched_url"]},
         )
-        writer.write_record(record)
+        writer.write_request_response_pair(_request_record(writer, row), record)
         count += 1
     return count

@@ -141,6 +141,13 @@ def add_reviewer(db: Database) -> None:
     db["articles"].add_column("reviewer", str)
 
 
+@migrations()
+def add_request_records(db: Database) -> None:
+    """The request behind each response (method, headers as sent), for WARC request records."""
+    db["responses"].add_column("request_method", str)
+    db["responses"].add_column("request_headers", str)
+
+
 def apply(db: Database) -> None:
     """Bring an archive, new or old, to the current schema."""
     migrations.apply(db)

@@ -210,8 +210,10 @@ class Archive:
         headers: Mapping[str, list[str]],
         body: bytes,
         kind: str,
+        request: tuple[str, Mapping[str, list[str]]] | None = None,
     ) -> str:
-        """Keep a response as received. Returns its id, a hash of (url, status, body)."""
+        """Keep a response as received, and the request that asked for it (method and headers as
+        sent, for the WARC request record). Returns its id, a hash of (url, status, body)."""
         digest = hashlib.sha256(f"{url}\n{status}\n".encode() + body).hexdigest()[:32]
         at = now()
         with self.db.atomic():
@@ -231,6 +233,8 @@ class Archive:
                         "size": len(body), "first_fetched_at": at, "last_fetched_at": at, "fetch_count": 1,
                         "first_run_id": run_id, "last_run_id": run_id, "compression": method,
                         "dict_id": dictionary_id, "stored_size": len(stored),
+                        "request_method": request[0] if request else None,
+                        "request_headers": _json(dict(request[1])) if request else None,
                     }
                 )
         return digest

@@ -309,10 +309,10 @@ class ArchivePipeline:
             return
         origin = getattr(spider, "fetch_origin", site.CANONICAL_ORIGIN)
         kind = request.meta.get("kind") or ("robots" if response.url.endswith("/robots.txt") else "other")
-        headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
+        headers, sent = _plain_headers(response.headers), _plain_headers(request.headers)
         self._write(
             "record_response", self.run_id, site.to_canonical(response.url, origin), response.url, response.status, headers,
-            response.body, kind,
+            response.body, kind, (request.method, sent),
         )
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException, spider: Spider) -> None:
@@ -328,6 +328,11 @@ class ArchivePipeline:
         first_url = response.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
         url = site.to_canonical(first_url, origin)
         self._record_failure(PageFailure(url=url, kind=kind, reason=reason, status=response.status))
+
+
+def _plain_headers(headers: Any) -> dict[str, list[str]]:
+    """Scrapy's headers (bytes) as text: name to values."""
+    return {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in headers.items()}
 
 
 def run_status(reason: str, lost_writes: int) -> str:

@@ -114,8 +114,19 @@ def test_jsonl_and_csv_hold_every_article(archive):
     assert rows[40123]["reporters"] == ["王敏"] and rows[40123]["title"] == expected_items()[40123]["title"]
     out = io.StringIO()
     export_csv(archive, out)
-    table = {int(r["site_id"]): r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert out.getvalue().startswith("\ufeffsite_id,")  # the mark spreadsheet programs read UTF-8 by
+    table = {int(r["site_id"]): r for r in csv.DictReader(io.StringIO(out.getvalue().removeprefix("\ufeff")))}
     assert json.loads(table[40123]["correspondents"]) == ["杨盛岚", "赵冠壹"]
+
+
+def test_csv_written_by_the_command_opens_as_utf8_in_a_spreadsheet(archive, tmp_path):
+    path = tmp_path / "articles.csv"
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "export", "--format", "csv", "-o", str(path), "--db",
+                             str(archive.path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfsite_id,")
+    with path.open(encoding="utf-8-sig", newline="") as rows:
+        assert expected_items()[40123]["title"] in {row["title"] for row in csv.DictReader(rows)}
 
 
 def test_warc_holds_every_response_as_received(archive, tmp_path):
@@ -124,17 +135,30 @@ def test_warc_holds_every_response_as_received(archive, tmp_path):
         count = export_warc(archive, out, path.name)
     assert count == archive.db["responses"].count
     stored = {(r["url"], r["status"]): r["body"] for r in archive.responses()}
-    seen = 0
+    seen, requests, responses = 0, {}, {}
     with path.open("rb") as stream:
         for record in ArchiveIterator(stream):
+            assert record.rec_headers.protocol == "WARC/1.1"
+            if record.rec_type == "request":
+                requests[record.rec_headers.get_header("WARC-Concurrent-To")] = record
+                continue
             if record.rec_type != "response":
                 continue
+            responses[record.rec_headers.get_header("WARC-Record-ID")] = record.rec_headers.get_header("WARC-Target-URI")
             status = int(record.http_headers.get_statuscode())
             body = record.content_stream().read()
             assert stored[(record.rec_headers.get_header("WARC-Target-URI"), status)] == body
             assert record.rec_headers.get_header("WARC-Source-URI").startswith("http://127.0.0.1:")
             seen += 1
     assert seen == count
+    assert set(requests) == set(responses)  # a request record beside every response
+    seed = next(requests[rid] for rid, url in responses.items() if url == SEED)
+    assert seed.http_headers.protocol == "GET" and seed.http_headers.statusline.endswith("/lpz/202011/t20201124_40123.html HTTP/1.1")
+    assert seed.http_headers.get_header("Host") == "www.chinasei.com.cn"
+    assert seed.http_headers.get_header("User-Agent").startswith("chinasei-archiver/")
+    assert seed.rec_headers.get_header("WARC-Target-URI") == SEED
+    checked = subprocess.run(["warcio", "check", "-v", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout[-2000:]
     index = subprocess.run(["warcio", "index", "-f", "warc-target-uri,http:status", str(path)],
                            capture_output=True, text=True, check=True).stdout
     lines = [json.loads(line) for line in index.splitlines()]
