@@ -4,8 +4,8 @@ recorded failure, not a silent drop.
 Scrapy's OffsiteMiddleware compares host names only, so a redirect or a ``<meta refresh>`` to
 another port of the crawled host passes it, and a page could be archived from a server that is not
 the site. A redirected request it does filter is dropped when it is scheduled, without calling the
-request's errback, so the article vanished with no failure recorded. The settings replace it with
-this one. This middleware runs first,
+request's errback, so the article vanished with no failure recorded. This one takes its place
+in the settings, and keeps its behaviour for spiders that do not say which origin they crawl. This middleware runs first,
 on every request about to be downloaded — a 3xx or meta-refresh hop included, since the redirect
 middlewares hand their new request back to the scheduler — and refuses any that is not on the site
 (:func:`crawler.site.same_site`: scheme, host and port) as a failure of the page asked for.
@@ -13,32 +13,40 @@ middlewares hand their new request back to the scheduler — and refuses any tha
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.crawler import Crawler
+from scrapy import Spider
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
 from crawler import site
 
 
-class SameSiteMiddleware:
-    """Refuse requests off the crawled origin, redirect hops included."""
+class SameSiteMiddleware(OffsiteMiddleware):
+    """Refuse requests off the crawled origin, redirect hops included, as failures of the page asked
+    for. A spider that names no ``fetch_origin`` (another spider of this project, a benchmark's) gets
+    Scrapy's own offsite filtering, unchanged."""
 
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        if _origin(spider) is None:  # ours check in process_request, where a refusal reaches the errback
+            super().request_scheduled(request, spider)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SameSiteMiddleware:
-        return cls(crawler)
-
-    def process_request(self, request: Request) -> None:
-        origin = getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN)
+    def process_request(self, request: Request) -> None:  # type: ignore[override]  # no spider argument (deprecated)
+        origin = _origin(self.crawler.spider)
+        if origin is None:
+            return super().process_request(request)
         if site.same_site(request.url, origin):
-            return
+            return None
         where = urlsplit(request.url).netloc or request.url[:80]
         if request.meta.get("redirect_urls"):
             self.crawler.stats.inc_value("chinasei/offsite_redirects")
             raise IgnoreRequest(f"Filtered offsite redirect to {where!r}")
         self.crawler.stats.inc_value("chinasei/offsite_requests")
         raise IgnoreRequest(f"Filtered offsite request to {where!r}")
+
+
+def _origin(spider: Any) -> str | None:
+    """The origin a spider crawls (``fetch_origin``: the portal, or a copy of it), if it says."""
+    return getattr(spider, "fetch_origin", None)

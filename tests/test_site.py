@@ -69,3 +69,35 @@ def test_one_article_under_two_folders_is_one_request():
 ])
 def test_same_site_is_same_origin(url, origin, same):
     assert site.same_site(url, origin) is same
+
+
+def test_spiders_that_name_no_origin_keep_scrapys_offsite_filter():
+    """The project's settings put SameSiteMiddleware in place of Scrapy's OffsiteMiddleware: a
+    spider of ours is held to its origin, any other spider (a benchmark's) filtered as Scrapy does."""
+    from scrapy import Spider
+    from scrapy.exceptions import IgnoreRequest
+
+    from crawler.middlewares import SameSiteMiddleware
+
+    class Other(Spider):
+        name = "other"
+        allowed_domains = ["127.0.0.1"]
+
+    class Ours(Other):
+        name = "ours"
+        fetch_origin = "http://127.0.0.1:8000"
+
+    for spider_class, other_port_allowed in ((Other, True), (Ours, False)):
+        crawler = get_crawler(spider_class)
+        crawler.spider = spider_class()
+        middleware = SameSiteMiddleware.from_crawler(crawler)
+        middleware.spider_opened(crawler.spider)
+        assert middleware.process_request(Request("http://127.0.0.1:8000/lpz/")) is None
+        try:
+            middleware.process_request(Request("http://127.0.0.1:8001/lpz/"))
+            allowed = True
+        except IgnoreRequest:
+            allowed = False
+        assert allowed is other_port_allowed, spider_class.name
+        with pytest.raises(IgnoreRequest):
+            middleware.process_request(Request("http://127.0.0.2:8000/lpz/"))
