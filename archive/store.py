@@ -71,6 +71,10 @@ class NotAnArchive(Exception):
     """A file that cannot be read as an archive, and why, in words for the user."""
 
 
+class OutdatedArchive(NotAnArchive):
+    """An archive written by an older chinasei: opening it for writing brings it up to date."""
+
+
 class Archive:
     """An archive file, opened and brought to the current schema."""
 
@@ -112,7 +116,7 @@ class Archive:
             raise NotAnArchive(f"{path} is not a chinasei archive (it has no articles, runs and responses tables)")
         if pending:
             conn.close()
-            raise NotAnArchive(f"{path} was written by an older chinasei: `chinasei migrate --db {path}` brings it up to date")
+            raise OutdatedArchive(f"{path} was written by an older chinasei: `chinasei migrate --db {path}` brings it up to date")
         return cls(path, _read_only_db=db)
 
     def close(self) -> None:
@@ -362,11 +366,19 @@ class Archive:
             site_id: (published, checked.get(url))
             for site_id, url, published in self.db.execute("SELECT site_id, url, published_at FROM articles").fetchall()
         }
-        for (url,) in self.db.execute("SELECT DISTINCT url FROM responses WHERE kind = 'article' AND status = 404").fetchall():
-            site_id = site.site_id(url)
-            if site_id is not None and site_id not in known:
-                known[site_id] = (None, checked.get(url))
+        for site_id, url in self._gone_articles():
+            known.setdefault(site_id, (None, checked.get(url)))
         return known
+
+    def known_article_ids(self) -> set[int]:
+        """The ids alone of :meth:`known_articles`: what a crawl has an outcome for already."""
+        ids = {site_id for (site_id,) in self.db.execute("SELECT site_id FROM articles").fetchall()}
+        return ids | {site_id for site_id, _ in self._gone_articles()}
+
+    def _gone_articles(self) -> list[tuple[int, str]]:
+        """(site id, URL) of the articles that answered 404."""
+        urls = self.db.execute("SELECT DISTINCT url FROM responses WHERE kind = 'article' AND status = 404").fetchall()
+        return [(site_id, url) for (url,) in urls if (site_id := site.site_id(url)) is not None]
 
     def failed_article_urls(self, give_up_after: int = 5) -> list[str]:
         """Articles that failed in some run (not with 404) and are not archived: the next crawl
@@ -453,6 +465,12 @@ class Archive:
 
     # --- summaries -------------------------------------------------------------------------------
 
+    def categories(self) -> dict[str, int]:
+        """Articles per category, largest first (``(none)`` for articles without one)."""
+        return dict(self.db.execute(
+            "SELECT COALESCE(category, '(none)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall())
+
     def stats(self) -> dict[str, Any]:
         """What the archive holds: counts, categories, the time span, the last run."""
         db = self.db
@@ -466,11 +484,7 @@ class Archive:
             "runs": db["runs"].count,
             "earliest": one("SELECT MIN(published_at) FROM articles"),
             "latest": one("SELECT MAX(published_at) FROM articles"),
-            "by_category": dict(
-                db.execute(
-                    "SELECT COALESCE(category, '(none)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC, 1"
-                ).fetchall()
-            ),
+            "by_category": self.categories(),
             "with_fallbacks": one("SELECT COUNT(*) FROM articles WHERE fallbacks != '[]'"),
             "last_run": runs[0] if runs else None,
         }

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from archive.store import Archive, NotAnArchive
+from archive.store import Archive, NotAnArchive, OutdatedArchive
 from crawler import localsite
 
 DB_OPTION = click.option("--db", default="archive.db", show_default=True, help="The archive file.")
@@ -302,7 +302,7 @@ def search(query: str, db: str, category: str | None, since: str | None, until: 
     since_day, until_day = _day(since, start=True, option="--since"), _day(until, start=False, option="--until")
     archive = _open_read_only(db)  # searching is exact without re-indexing: changed articles are read directly
     try:
-        categories = archive.stats()["by_category"]
+        categories = archive.categories() if category is not None else {}
         if category is not None and category not in categories:
             known = "、".join(categories) or "none yet"
             raise click.UsageError(f"no category {category!r} in {db} (its categories: {known})")
@@ -347,9 +347,10 @@ def _open_existing(db: str) -> Archive:
     """An archive that exists, opened for writing (and brought to the current schema)."""
     try:
         Archive.read_only(db).close()  # the same clear line for a missing, foreign or damaged file
+    except OutdatedArchive:
+        pass  # opening it for writing brings it up to date
     except NotAnArchive as error:
-        if "older chinasei" not in str(error):
-            raise click.ClickException(str(error)) from None
+        raise click.ClickException(str(error)) from None
     return Archive(db)
 
 

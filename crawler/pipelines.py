@@ -119,7 +119,7 @@ class ArchivePipeline:
         try:
             self.archive = Archive(self.path, busy_timeout=self.busy_timeout)
             self.run_id = self.archive.start_run(getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN))
-            self.walks = ChannelWalks(self.archive.known_articles())
+            self.walks = ChannelWalks(self.archive.known_article_ids())
         except sqlite3.Error as error:
             self._not_crawling(unusable_archive(self.path, error, self.busy_timeout))
             if self.archive is not None:

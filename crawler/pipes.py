@@ -40,10 +40,10 @@ def start_helper(target: Callable[..., None], name: str, *args: Any) -> tuple[Ba
     The helper ignores SIGINT: Ctrl-C reaches every process of the terminal's group, but a helper
     must outlive the crawl's own orderly stop, finishing what it was sent; it ends when the crawl
     closes its pipe or dies. It ignores it from its first instruction: the parent ignores SIGINT
-    while starting it, and an ignored signal stays ignored across ``exec`` (a helper still importing
-    its modules when Ctrl-C comes would otherwise die of it). (SIGTERM still ends it: multiprocessing stops daemonic children with it
-    at exit. A service manager should send SIGTERM to the crawl alone: ``KillMode=mixed`` in
-    ``deploy/systemd``.)
+    while starting it, and an ignored signal stays ignored across ``exec`` (a helper still
+    importing its modules when Ctrl-C comes would otherwise die of it). SIGTERM still ends it:
+    multiprocessing stops daemonic children with it at exit, so a service manager should send
+    SIGTERM to the crawl alone (``KillMode=mixed`` in ``deploy/systemd``).
     """
     context = multiprocessing.get_context("spawn")
     to_helper, send = context.Pipe(duplex=False)
