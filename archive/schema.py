@@ -13,15 +13,22 @@ Tables:
 - ``article_versions``: an article's earlier contents, kept when a crawl (or a re-parse) changes it.
 - ``article_search`` (FTS5), ``search_docs``, ``search_dirty``: the exact search index
   (see :mod:`archive.search`), kept in step by triggers.
+- ``media``: every image and attachment fetched, once per content (keyed by its SHA-256), bytes as
+  received; ``media_urls``: which content each URL last gave; ``article_media``: which images and
+  attachments each article shows or links (an off-site one too, fetched or not). A medium's raw
+  response row in ``responses`` points at its ``media`` row instead of holding the bytes again.
 
 A new column or table is a new function at the end of this file; applied ones never change.
 """
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database, Migrations
 
 from archive.search import SearchIndex
+from crawler import site
 
 migrations = Migrations("chinasei")
 
@@ -146,6 +153,41 @@ def add_request_records(db: Database) -> None:
     """The request behind each response (method, headers as sent), for WARC request records."""
     db["responses"].add_column("request_method", str)
     db["responses"].add_column("request_headers", str)
+
+
+@migrations()
+def add_media(db: Database) -> None:
+    """Images and attachments kept in the archive, and which articles show them."""
+    db["articles"].add_column("attachments", str)
+    db["media"].create(
+        {"sha256": str, "url": str, "content_type": str, "size": int, "body": bytes, "first_fetched_at": str,
+         "last_fetched_at": str, "fetch_count": int, "first_run_id": int, "last_run_id": int},
+        pk="sha256",
+    )
+    db["media_urls"].create(
+        {"url": str, "sha256": str, "content_type": str, "first_fetched_at": str, "last_fetched_at": str, "last_run_id": int},
+        pk="url", foreign_keys=[("sha256", "media", "sha256")],
+    )
+    db["media_urls"].create_index(["sha256"])
+    db["article_media"].create(
+        {"site_id": int, "url": str, "role": str, "label": str, "position": int, "off_site": int},
+        pk=("site_id", "url"), foreign_keys=[("site_id", "articles", "site_id")],
+    )
+    db["article_media"].create_index(["url"])
+    for site_id, images in db.execute("SELECT site_id, images FROM articles WHERE images NOT IN ('[]', '')").fetchall():
+        refs = [(image["url"], "image", image.get("caption")) for image in json.loads(images or "[]")]
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO article_media (site_id, url, role, label, position, off_site) VALUES (?, ?, ?, ?, ?, ?)",
+            [(site_id, url, role, label, i, int(not site.on_site(url))) for i, (url, role, label) in enumerate(refs)],
+        )
+    db.execute("DROP VIEW pages")
+    db.execute(
+        """CREATE VIEW pages AS
+           SELECT r.id, r.url, r.kind, r.status, r.content_type, r.last_fetched_at, r.size,
+                  CASE WHEN r.compression = 'media' THEN NULL
+                       ELSE chinasei_html(r.body, r.compression, d.data, r.content_type) END AS html
+           FROM responses r LEFT JOIN compression_dicts d ON d.id = r.dict_id"""
+    )
 
 
 def apply(db: Database) -> None:

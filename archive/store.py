@@ -22,13 +22,16 @@ from sqlite_utils import Database
 from archive import compression, schema
 from archive.search import SearchIndex
 from crawler import site
-from crawler.items import Article, ListingPage, PageFailure
+from crawler.items import Article, ListingPage, PageFailure, PendingMedia
 
 #: The fields that make an article's content; a change in any of them is an update.
 CONTENT_FIELDS = (
     "url", "title", "published_at", "reporters", "correspondents", "photographers", "authors", "source",
-    "editor", "reviewer", "category", "category_path", "body", "body_html", "images", "byline",
+    "editor", "reviewer", "category", "category_path", "body", "body_html", "images", "byline", "attachments",
 )
+#: Content fields added after archives were made: left out of the hash while empty, so that an
+#: article archived before the field existed hashes the same, and is not "updated" by its arrival.
+LATER_FIELDS = frozenset({"attachments"})
 
 
 def now() -> str:
@@ -38,7 +41,7 @@ def now() -> str:
 
 def content_hash(record: Mapping[str, Any]) -> str:
     """A stable hash of an article's content fields."""
-    content = {name: record.get(name) for name in CONTENT_FIELDS}
+    content = {name: record.get(name) for name in CONTENT_FIELDS if name not in LATER_FIELDS or record.get(name)}
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -228,7 +231,10 @@ class Archive:
             if existing.rowcount == 0:
                 content_type = next(iter(headers.get("Content-Type", [])), None)
                 dictionary_id = self._dictionary_for(kind, status, body)
-                stored, method = compression.compress(body, self._dictionary(dictionary_id))
+                if kind == "media" and status == 200:
+                    stored, method, dictionary_id = self._keep_medium(run_id, url, content_type, body, at), "media", None
+                else:
+                    stored, method = compression.compress(body, self._dictionary(dictionary_id))
                 self._insert(
                     "responses",
                     {
@@ -241,7 +247,29 @@ class Archive:
                         "request_headers": _json(dict(request[1])) if request else None,
                     }
                 )
+            elif kind == "media" and status == 200:
+                self._keep_medium(run_id, url, next(iter(headers.get("Content-Type", [])), None), body, at)
         return digest
+
+    def _keep_medium(self, run_id: int, url: str, content_type: str | None, body: bytes, at: str) -> bytes:
+        """Keep an image or attachment once per content, and note which content ``url`` gave;
+        returns the reference its response row holds instead of the bytes (the hex SHA-256)."""
+        sha = hashlib.sha256(body).hexdigest()
+        self.db.conn.execute(
+            """INSERT INTO media (sha256, url, content_type, size, body, first_fetched_at, last_fetched_at, fetch_count,
+                                  first_run_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+               ON CONFLICT (sha256) DO UPDATE SET last_fetched_at = excluded.last_fetched_at,
+                 fetch_count = fetch_count + 1, last_run_id = excluded.last_run_id""",
+            [sha, url, content_type, len(body), body, at, at, run_id, run_id],
+        )
+        self.db.conn.execute(
+            """INSERT INTO media_urls (url, sha256, content_type, first_fetched_at, last_fetched_at, last_run_id)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (url) DO UPDATE SET sha256 = excluded.sha256, content_type = excluded.content_type,
+                 last_fetched_at = excluded.last_fetched_at, last_run_id = excluded.last_run_id""",
+            [url, sha, content_type, at, at, run_id],
+        )
+        return sha.encode()
 
     def _dictionary_for(self, kind: str, status: int, body: bytes) -> int | None:
         """The compression dictionary for a new response; the first is made, from a listing and an
@@ -276,7 +304,9 @@ class Archive:
         return self._dictionaries[dictionary_id]
 
     def raw_body(self, row: Mapping[str, Any]) -> bytes:
-        """A stored response's body as it was received."""
+        """A stored response's body as it was received (a medium's, from the ``media`` table)."""
+        if row.get("compression") == "media":
+            return self.medium(row["body"].decode())["body"]
         return compression.decompress(row["body"], row.get("compression"), self._dictionary(row.get("dict_id")))
 
     def _as_received(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -326,11 +356,22 @@ class Archive:
                 record["version"] = (old.get("version") or 1) + 1
                 self.db["articles"].update(article.site_id, record)
                 saved = Saved("updated", changed)
+            self._link_media(article)
             if self._unindexed is None:
                 self.search_index.refresh([article.site_id])
             else:
                 self._unindexed.append(article.site_id)
         return saved
+
+    def _link_media(self, article: Article) -> None:
+        """Record which images and attachments the article shows, in page order (as it now stands)."""
+        labels = {i.url: i.caption for i in article.images} | {a.url: a.name for a in article.attachments}
+        self.db.conn.execute("DELETE FROM article_media WHERE site_id = ?", [article.site_id])
+        self.db.conn.executemany(
+            "INSERT INTO article_media (site_id, url, role, label, position, off_site) VALUES (?, ?, ?, ?, ?, ?)",
+            [(article.site_id, url, role, labels.get(url), i, int(not site.on_site(url)))
+             for i, (url, role) in enumerate(article.media_urls())],
+        )
 
     def _keep_version(self, old: dict[str, Any], changed: tuple[str, ...], run_id: int, reason: str, at: str) -> None:
         self.db["article_versions"].insert(
@@ -428,6 +469,54 @@ class Archive:
         return list(self.db["runs"].rows_where(
             "id < ? AND kind = 'crawl' AND status = 'finished'", [before], order_by="id desc", limit=count))
 
+    # --- media ---------------------------------------------------------------------------------------
+
+    def medium(self, sha256: str) -> dict[str, Any]:
+        """One stored image or attachment, bytes included, by its SHA-256."""
+        return self.db["media"].get(sha256)
+
+    def fetched_medium(self, url: str) -> dict[str, Any] | None:
+        """What ``url`` last gave (its ``media_urls`` row: SHA-256, content type, fetch times), or None."""
+        return self._row("SELECT * FROM media_urls WHERE url = ?", [url])
+
+    def article_media(self, site_id: int) -> list[dict[str, Any]]:
+        """An article's images and attachments in page order, each with what its URL last gave (the
+        SHA-256 and content type; None for a medium never fetched)."""
+        return [dict(row) for row in self.db.query(
+            """SELECT am.*, mu.sha256, mu.content_type FROM article_media am
+               LEFT JOIN media_urls mu ON mu.url = am.url WHERE am.site_id = ? ORDER BY am.position""", [site_id])]
+
+    def pending_media(self, off_site: bool = False, give_up_after: int = 5) -> list[PendingMedia]:
+        """Images and attachments of archived articles that no run has fetched: never tried (the run
+        stopped first, or reached its byte cap), or failed in fewer than ``give_up_after`` runs. Off-site
+        ones only when ``off_site``."""
+        rows = self.db.execute(
+            """WITH failed AS (SELECT url, COUNT(DISTINCT run_id) AS runs FROM failures WHERE kind = 'media' GROUP BY url)
+               SELECT am.site_id, a.url, am.url, am.role FROM article_media am
+               JOIN articles a ON a.site_id = am.site_id
+               LEFT JOIN failed f ON f.url = am.url
+               WHERE am.url NOT IN (SELECT url FROM media_urls) AND (? OR am.off_site = 0)
+                 AND COALESCE(f.runs, 0) < ?
+               ORDER BY am.site_id, am.position""", [int(off_site), give_up_after]).fetchall()
+        pending: dict[int, PendingMedia] = {}
+        for site_id, article_url, url, role in rows:
+            pending.setdefault(site_id, PendingMedia(site_id, article_url, [])).media.append((url, role))
+        return list(pending.values())
+
+    def media_stats(self) -> dict[str, int]:
+        """Media held (distinct contents, their bytes, the URLs that gave them), media the articles
+        refer to, those off the site, and the media failures recorded."""
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "files": one("SELECT COUNT(*) FROM media"),
+            "bytes": one("SELECT COALESCE(SUM(size), 0) FROM media"),
+            "urls": one("SELECT COUNT(*) FROM media_urls"),
+            "referred": one("SELECT COUNT(DISTINCT url) FROM article_media"),
+            "off_site": one("SELECT COUNT(DISTINCT url) FROM article_media WHERE off_site = 1"),
+            "missing": one("SELECT COUNT(DISTINCT url) FROM article_media WHERE off_site = 0 AND url NOT IN (SELECT url FROM media_urls)"),
+            "failures": one("SELECT COUNT(DISTINCT url) FROM failures WHERE kind = 'media' AND url NOT IN (SELECT url FROM media_urls)"),
+        }
+
     # --- failures and listings -------------------------------------------------------------------
 
     def record_failure(self, run_id: int, failure: PageFailure) -> None:
@@ -479,18 +568,20 @@ class Archive:
         return {
             "articles": db["articles"].count,
             "responses": db["responses"].count,
-            "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM responses"),
-            "stored_bytes": one("SELECT COALESCE(SUM(length(body)), 0) FROM responses"),
+            # pages alone: a medium's bytes are counted once, in "media"
+            "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM responses WHERE compression IS NOT 'media'"),
+            "stored_bytes": one("SELECT COALESCE(SUM(length(body)), 0) FROM responses WHERE compression IS NOT 'media'"),
             "runs": db["runs"].count,
             "earliest": one("SELECT MIN(published_at) FROM articles"),
             "latest": one("SELECT MAX(published_at) FROM articles"),
             "by_category": self.categories(),
             "with_fallbacks": one("SELECT COUNT(*) FROM articles WHERE fallbacks != '[]'"),
+            "media": self.media_stats(),
             "last_run": runs[0] if runs else None,
         }
 
 
-LIST_COLUMNS = ("reporters", "correspondents", "photographers", "authors", "category_path", "images",
+LIST_COLUMNS = ("reporters", "correspondents", "photographers", "authors", "category_path", "images", "attachments",
                 "extraction", "fallbacks", "problems")
 
 

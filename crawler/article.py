@@ -20,7 +20,7 @@ from crawler import byline as bylines
 from crawler import dates, dom, site
 from crawler.cleaning import absolute_url, clean_body_html, image_source
 from crawler.encoding import Decoded, decode_page
-from crawler.items import Article, ChannelLink, Image
+from crawler.items import Article, Attachment, ChannelLink, Image
 from crawler.listing import channel_links
 
 FONT_CONTROL = re.compile(r"^字体\s*[:：]")
@@ -327,6 +327,7 @@ def extract_body(body: Body, lines: list[str], url: str, article: Article) -> by
     article.body = "\n".join(lines)
     article.body_html = clean_body_html(content, url)
     article.images = extract_images(content, url)
+    article.attachments = extract_attachments(content, url)
     article.extraction["body"] = body.rule
     if not article.body and not article.images:
         article.problems.append("empty body")
@@ -429,6 +430,19 @@ def extract_images(content: html.HtmlElement, url: str) -> list[Image]:
         if src:
             images.append(Image(url=src, caption=_caption(img)))
     return images
+
+
+def extract_attachments(content: html.HtmlElement, url: str) -> list[Attachment]:
+    """Each file the body links (``<a href="./W0….pdf">附件1：名单.pdf</a>``), once, with its link
+    text as its name (or the ``附件`` line the link stands on, when the link's own text is empty)."""
+    found: dict[str, Attachment] = {}
+    for link in content.iter("a"):
+        href = absolute_url(url, link.get("href"))
+        if not href or not site.is_attachment_url(href) or href in found:
+            continue
+        name = dom.normalize_space(link.text_content()) or dom.normalize_space(link.get("title"))
+        found[href] = Attachment(url=href, name=name or None)
+    return list(found.values())
 
 
 def _caption(img: html.HtmlElement) -> str | None:

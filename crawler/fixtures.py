@@ -15,7 +15,7 @@ from crawler import site
 from crawler.article import parse_article_response
 
 FIXTURE_FIELDS = ("url", "site_id", "title", "published_at", "reporters", "correspondents", "photographers", "authors",
-                  "source", "editor", "reviewer", "category", "category_path", "body", "body_html", "images", "byline", "problems")
+                  "source", "editor", "reviewer", "category", "category_path", "body", "body_html", "images", "attachments", "byline", "problems")
 
 
 def write_fixture(archive: Archive, url: str, folder: Path) -> tuple[Path, Path]:

@@ -18,6 +18,14 @@ class Image:
 
 
 @dataclass
+class Attachment:
+    """A file an article links (附件: a pdf, a spreadsheet…): its absolute URL and the link's text."""
+
+    url: str
+    name: str | None = None
+
+
+@dataclass
 class Article:
     """One article page, parsed.
 
@@ -42,6 +50,7 @@ class Article:
     body: str = ""
     body_html: str = ""
     images: list[Image] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
     byline: str | None = None
     extraction: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -55,6 +64,13 @@ class Article:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: what the archive stores and what the expected JSON files hold."""
         return asdict(self)
+
+    def media_urls(self) -> list[tuple[str, str]]:
+        """(URL, role) of every image and attachment, in page order, each URL once."""
+        found: dict[str, str] = {}
+        for url, role in [(i.url, "image") for i in self.images] + [(a.url, "attachment") for a in self.attachments]:
+            found.setdefault(url, role)
+        return list(found.items())
 
     def unfileable(self) -> str | None:
         """Why the archive cannot file this article (an error page; no id, title or date), or None."""
@@ -118,6 +134,16 @@ class ListingEnd:
 
     folder_url: str
     page_count: int
+
+
+@dataclass
+class PendingMedia:
+    """Images and attachments of an archived article that no run has fetched yet (one failed, or the
+    run that found them stopped first): the next run fetches them without fetching the article."""
+
+    site_id: int
+    article_url: str
+    media: list[tuple[str, str]]  # (URL, role)
 
 
 @dataclass

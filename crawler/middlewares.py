@@ -37,8 +37,8 @@ class SameSiteMiddleware(OffsiteMiddleware):
         origin = _origin(self.crawler.spider)
         if origin is None:
             return super().process_request(request)
-        if site.same_site(request.url, origin):
-            return None
+        if site.same_site(request.url, origin) or request.meta.get("off_site_allowed"):
+            return None  # off_site_allowed: an off-site image, fetched because ARCHIVE_MEDIA_OFFSITE says so
         where = urlsplit(request.url).netloc or request.url[:80]
         if request.meta.get("redirect_urls"):
             self.crawler.stats.inc_value("chinasei/offsite_redirects")

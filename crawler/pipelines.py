@@ -33,6 +33,7 @@ from archive.writer import ArchiveWriter, Report, WriterFailed
 from crawler import health, site
 from crawler.items import Article, ListingEnd, ListingPage, PageFailure
 from crawler.lock import ArchiveLock, ArchiveLocked
+from crawler.media import MEDIA_FAILED
 from crawler.walks import ChannelWalks
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ class ArchivePipeline:
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.media_failed, signal=MEDIA_FAILED)
         return pipeline
 
     # --- the archive's lifetime ------------------------------------------------------------------
@@ -305,15 +307,24 @@ class ArchivePipeline:
     # --- signals ---------------------------------------------------------------------------------
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        if self.archive is None or not self.store_responses:
+        """Keep the response as received; a medium's always (it is the archive's copy of it)."""
+        kind = request.meta.get("kind") or ("robots" if response.url.endswith("/robots.txt") else "other")
+        if self.archive is None or not (self.store_responses or kind == "media"):
             return
         origin = getattr(spider, "fetch_origin", site.CANONICAL_ORIGIN)
-        kind = request.meta.get("kind") or ("robots" if response.url.endswith("/robots.txt") else "other")
         headers, sent = _plain_headers(response.headers), _plain_headers(request.headers)
+        url = site.to_canonical(response.url, origin)
+        if kind == "media" and response.status == 200:
+            url = request.meta.get("media_url", url)  # what the article names, where a redirect led
         self._write(
-            "record_response", self.run_id, site.to_canonical(response.url, origin), response.url, response.status, headers,
+            "record_response", self.run_id, url, response.url, response.status, headers,
             response.body, kind, (request.method, sent),
         )
+
+    def media_failed(self, failure: PageFailure) -> None:
+        """An image or attachment that could not be fetched: a failure of that medium alone."""
+        if self.archive is not None:
+            self._record_failure(failure)
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException, spider: Spider) -> None:
         if self.archive is not None and isinstance(item, Article):

@@ -21,6 +21,12 @@ Our own settings share the ``ARCHIVE_`` prefix:
   is a recorded failure and the worker is replaced.
 - ``ARCHIVE_MAX_LISTING_PAGES``: the most pages of one listing read, whatever its pager script
   claims (10,000); a listing also ends at its first page that answers 404.
+- ``ARCHIVE_MEDIA``: fetch every same-site image and attachment into the archive (True); see
+  :mod:`crawler.media`. ``ARCHIVE_MEDIA_OFFSITE``: fetch off-site images too (False: recorded only).
+- ``ARCHIVE_MEDIA_MAX_BYTES``: the largest file kept (32 MiB); a larger one is a recorded failure.
+- ``ARCHIVE_MEDIA_RUN_BYTES``: media bytes one run may fetch (2 GiB; 0: no cap); the rest are
+  fetched by the next run.
+- ``ARCHIVE_MEDIA_GIVE_UP_AFTER``: runs a failing medium is tried in (5).
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ TELNETCONSOLE_ENABLED = False
 
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.ArticleFingerprinter"
 DUPEFILTER_CLASS = "crawler.dupefilter.ArticleDupeFilter"  # articles as bits: memory flat in the site's size
-SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
+SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950, "crawler.media.PendingMediaMiddleware": 960}
 # Ours refuses off-site requests (by origin: scheme, host, port) as recorded failures, before robots.txt
 # (100) asks the other host anything. Scrapy's OffsiteMiddleware compares hosts only and filters at
 # scheduling, where a refused redirect hop vanishes without its errback: ours replaces it.
@@ -64,8 +70,13 @@ DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SameSiteMiddleware": 40, "scrapy.
 EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.logfilters.OneLineNetworkErrors": 0}
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidationPipeline": 100,
+    "crawler.media.ArchiveMediaPipeline": 500,
     "crawler.pipelines.ArchivePipeline": 800,
 }
+# Media: an archived medium is never fetched again (a TRS W0… file name is never reused); a
+# redirect to it is followed (and checked by SameSiteMiddleware like any other hop).
+FILES_EXPIRES = 365 * 100
+MEDIA_ALLOW_REDIRECTS = True
 # A callback's output is handed to the pipelines by this many asyncio tasks, made anew for every
 # response (Scrapy's default is 100). Our pipelines never wait, so more tasks only cost time.
 CONCURRENT_ITEMS = 8
@@ -84,6 +95,11 @@ ARCHIVE_PARSE_WORKER = True
 ARCHIVE_BUSY_TIMEOUT = 60.0
 ARCHIVE_PARSE_TIMEOUT = 30.0
 ARCHIVE_MAX_LISTING_PAGES = 10_000
+ARCHIVE_MEDIA = True
+ARCHIVE_MEDIA_OFFSITE = False
+ARCHIVE_MEDIA_MAX_BYTES = 32 * 1024 * 1024
+ARCHIVE_MEDIA_RUN_BYTES = 2 * 1024 * 1024 * 1024
+ARCHIVE_MEDIA_GIVE_UP_AFTER = 5
 
 # Scrapy 2.19 opens an HTTP control server by default; an unattended archiver needs no open port.
 REMOTE_CONTROL_ENABLED = False

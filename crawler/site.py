@@ -69,6 +69,18 @@ def split_breadcrumb(trail: str) -> list[str]:
     """``首页 > 生物产业 > 生物医药`` as its crumbs. Spaces are stripped from each crumb, not matched
     around the separator: ``\\s*>\\s*`` backtracks over every run of spaces, quadratic on a long one."""
     return [crumb for crumb in (part.strip() for part in BREADCRUMB_SEP.split(trail)) if crumb]
+#: Files an article links as attachments (附件): TRS stores them beside the page as ``W0….pdf``.
+ATTACHMENT_EXTENSIONS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "7z", "wps", "et", "txt"})
+#: The label the CMS writes before attachment links.
+ATTACHMENT_LABEL = re.compile(r"^\s*(附件|相关附件|附件下载)\s*\d*\s*[:：]?\s*")
+
+
+def is_attachment_url(url: str) -> bool:
+    """True for a link to a file an article attaches (by its extension: ``W020220318….pdf``)."""
+    path = urlsplit(url).path.lower()
+    return path.rsplit(".", 1)[-1] in ATTACHMENT_EXTENSIONS if "." in path.rsplit("/", 1)[-1] else False
+
+
 #: Text in the page chrome that must never reach an article body.
 CHROME_MARKERS = (
     "您的位置",
@@ -114,6 +126,14 @@ def is_site_host(host: str | None, extra_hosts: frozenset[str] = frozenset()) ->
     """True when a host is the portal (or a stand-in copy of it, passed as ``extra_hosts``)."""
     host = (host or "").lower().split(":")[0]
     return host in HOSTS or host in extra_hosts
+
+
+def on_site(url: str) -> bool:
+    """True for a live-site URL of the portal's own (an image it serves), False for one elsewhere."""
+    try:
+        return is_site_host(urlsplit(url).hostname)
+    except ValueError:
+        return False
 
 
 def canonical_url(url: str) -> str:

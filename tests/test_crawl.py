@@ -13,6 +13,7 @@ import pytest
 from archive.store import Archive
 from crawler import localsite
 from tests.conftest import SAVED, archived_articles, expected_items, query, scrapy_crawl
+from tests.sitebuilder.content import MEDIA_FILES
 from tests.test_article_pages import FIELDS
 
 LIVE = "http://www.chinasei.com.cn"
@@ -47,8 +48,9 @@ def test_each_article_was_fetched_once_even_when_two_listings_show_it(crawled):
 
 def test_the_404_is_recorded_with_its_reason_and_kept_raw(crawled):
     db, log = crawled
-    assert query(db, "SELECT url, kind, status, reason FROM failures") == [
-        (MISSING, "article", 404, f"HTTP 404 (linked from {LIVE}/lpz/)")]
+    assert query(db, "SELECT url, kind, status, reason FROM failures ORDER BY kind") == [
+        (MISSING, "article", 404, f"HTTP 404 (linked from {LIVE}/lpz/)"),
+        (f"{LIVE}/dfld/202410/W020241015300000000404.jpg", "media", 404, "image: HTTP 404")]  # the image alone fails
     assert query(db, f"SELECT status FROM responses WHERE url = '{MISSING}'") == [(404,)]
     assert "failed " + MISSING in log
 
@@ -66,7 +68,8 @@ def test_every_response_is_kept_raw(crawled):
     assert query(db, "SELECT COUNT(*) FROM responses") == [(stats["downloader/response_count"],)]
     kinds = dict(query(db, "SELECT kind, COUNT(*) FROM responses GROUP BY kind"))
     listing_files = [p for p in (SAVED / "www").rglob("index*.html") if p.parent != SAVED / "www" and "zzdy" not in p.parts]
-    assert kinds == {"robots": 1, "home": 1, "listing": len(listing_files), "article": len(expected_items()) + 1}
+    assert kinds == {"robots": 1, "home": 1, "listing": len(listing_files), "article": len(expected_items()) + 1,
+                     "media": len(MEDIA_FILES) + 1}  # and the image that answers 404
     archive = Archive(db)
     try:
         seed = archive.latest_response(f"{LIVE}/lpz/202011/t20201124_40123.html")["body"]
@@ -80,7 +83,7 @@ def test_every_response_is_kept_raw(crawled):
 def test_every_listing_page_was_read_and_both_block_channels_found(crawled):
     db, _ = crawled
     channels = dict(query(db, "SELECT name, page_count FROM channels"))
-    assert channels["领跑者"] == 2 and channels["政策解读"] == 1 and channels["产业资讯"] == 2
+    assert channels["领跑者"] == 2 and channels["政策解读"] == 1 and channels["产业资讯"] == 3
     pages = query(db, "SELECT COUNT(DISTINCT channel_url || page_index) FROM channel_articles WHERE channel_url LIKE '%/lpz/'")
     assert pages == [(2,)]
 
@@ -88,7 +91,7 @@ def test_every_listing_page_was_read_and_both_block_channels_found(crawled):
 def test_the_run_is_recorded(crawled):
     db, log = crawled
     (status, new, failures, requests), = query(db, "SELECT status, articles_new, failures, requests FROM runs")
-    assert (status, new, failures) == ("finished", len(expected_items()), 1)
+    assert (status, new, failures) == ("finished", len(expected_items()), 2)  # the 404 article, the 404 image
     assert requests >= new
     assert f"{new} articles ({new} new, 0 updated, 0 unchanged)" in log
 

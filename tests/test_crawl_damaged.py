@@ -72,6 +72,7 @@ def test_every_fault_is_recorded_with_its_reason(damaged):
         # the pager claims 3 pages, the server has 1: read page by page, the walk ends after two 404s in a row
         "zcjd/index_1.html": ("listing", "HTTP 404"),
         "zcjd/index_2.html": ("listing", "HTTP 404"),
+        "dfld/202410/W020241015300000000404.jpg": ("media", "image: HTTP 404"),  # the saved site's missing image
     }
     for url in failures:
         assert f"failed {LIVE}/{url}" in log

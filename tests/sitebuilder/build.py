@@ -18,6 +18,7 @@ from tests.sitebuilder import render
 from tests.sitebuilder.content import (
     BLOCK_CHANNELS,
     BROKEN_LINKS,
+    MEDIA_FILES,
     OFFSITE_LINKS,
     Channel,
     Spec,
@@ -28,6 +29,7 @@ from tests.sitebuilder.content import (
 
 ROBOTS = "User-agent: *\nDisallow: /was5/\nDisallow: /search/\n"
 REPO = Path(__file__).resolve().parents[2]
+MEDIA_ASSETS = Path(__file__).resolve().parent / "media"
 
 
 def listings(specs: list[Spec]) -> dict[str, list[Spec]]:
@@ -57,6 +59,7 @@ def build(out: Path, layout: str = "notes", expected: Path | None = None, extra:
     specs = articles() + list(extra)
     hot = sorted(specs, key=lambda s: s.published_at, reverse=True)[:3]
     _write(out / "robots.txt", ROBOTS)
+    _write_media(out)
     for spec in specs:
         page = render.article_page(spec, layout, hot)
         _write(out / spec.path.lstrip("/"), page, "gbk" if spec.encoding == "gbk" else "utf-8")
@@ -93,7 +96,7 @@ def expected_item(spec: Spec) -> dict:
     """The item a correct parser gives for ``spec``, whatever the layout."""
     ch = channel(spec.folder)
     folder_url = render.LIVE + spec.path.rsplit("/", 1)[0] + "/"
-    lines, html_blocks, images = [], [], []
+    lines, html_blocks, images, attachments = [], [], [], []
     for i, block in enumerate(spec.blocks):
         if block[0] == "p":
             # A byline leaves the text; it stays in the markup unless it is a paragraph of its own.
@@ -108,13 +111,18 @@ def expected_item(spec: Spec) -> dict:
             html_blocks.append(f"<p>{escape(shown, quote=False)}</p>")
         elif block[0] == "img":
             _, name, caption, how = block
-            images.append({"url": folder_url + name, "caption": caption})
+            images.append({"url": media_url(folder_url, name), "caption": caption})
             lines.append(caption)
-            img = f'<img src="{folder_url + name}">'
+            img = f'<img src="{media_url(folder_url, name)}">'
             if how == "inline":
                 html_blocks.append(f"<p>{img}<br>{escape(caption, quote=False)}</p>")
             else:
                 html_blocks += [f"<p>{img}</p>", f"<p>{escape(caption, quote=False)}</p>"]
+        elif block[0] == "file":
+            _, name, label, lead = block
+            attachments.append({"url": media_url(folder_url, name), "name": label})
+            lines.append(lead + label)
+            html_blocks.append(f'<p>{escape(lead, quote=False)}<a href="{media_url(folder_url, name)}">{escape(label, quote=False)}</a></p>')
         elif block[0] == "table":
             lines += ["\t".join(row) for row in block[1]]
             rows = "".join("<tr>" + "".join(f"<td>{escape(c, quote=False)}</td>" for c in row) + "</tr>" for row in block[1])
@@ -137,10 +145,26 @@ def expected_item(spec: Spec) -> dict:
         "body": "\n".join(lines),
         "body_html": "\n".join(html_blocks),
         "images": images,
+        "attachments": attachments,
         # as a reader sees it: white space made single, as in the body
         "byline": "\n".join(" ".join(b.split()) for b in (spec.lead, spec.tail) if b) or None,
         "problems": [],
     }
+
+
+def media_url(folder_url: str, name: str) -> str:
+    """The live-site URL of a medium a page names: beside the page, from the site's root, or off-site."""
+    if name.startswith(("http://", "https://")):
+        return name
+    return render.LIVE + name if name.startswith("/") else folder_url + name
+
+
+def _write_media(out: Path) -> None:
+    """The site's image and attachment files, as the portal serves them."""
+    for path, asset in MEDIA_FILES.items():
+        target = out / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((MEDIA_ASSETS / asset).read_bytes())
 
 
 def main(argv: list[str]) -> None:

@@ -70,7 +70,9 @@ class Spec:
 
     ``blocks`` are ``("p", text)``, ``("img", file, caption, caption_style)`` with caption style
     ``"next"`` (a centred paragraph after the image) or ``"inline"`` (after a ``<br>`` in the image's
-    paragraph), or ``("table", rows)``.
+    paragraph), ``("file", file, label, lead)`` for an attachment linked on a line of its own
+    (``附件1：<a>label</a>``), or ``("table", rows)``. A ``file`` is a name beside the page, a path
+    from the site's root (``/cyzx/…``: another article's), or an off-site URL.
     """
 
     site_id: int
@@ -319,9 +321,48 @@ def _filler_spec(rng: random.Random, ch: Channel, site_id: int, k: int) -> Spec:
     )
 
 
+#: Articles with media beyond the hand-written cases': an image and two attachments (44300); an image
+#: and an attachment of that article's, shown again by absolute path, an image that answers 404, one
+#: off the site and one with the same bytes as another under a new name (44321).
+MEDIA_ARTICLES: list[Spec] = [
+    Spec(
+        44300, "/cyzx/", "江苏新型储能电站集中开工 年内新增装机将超百万千瓦", "2024-09-12 10:30", "2024-09-12T10:30:00+08:00",
+        [("p", "9月11日，江苏12个新型储能电站项目集中开工，总投资约86亿元，建成后新增装机规模约160万千瓦。"),
+         ("img", "W020240912301234567890.jpg", "图为储能电站建设现场。", "next"),
+         ("p", "据介绍，项目涵盖电化学储能、压缩空气储能等多种技术路线，将有效提升电网调峰能力。"),
+         ("img", "/cyzx/202203/W020220318512245623810.jpg", "全球最大海上风电安装平台（资料图）", "next"),
+         ("file", "W020240912301234567891.pdf", "2024年重点项目清单.pdf", "附件1："),
+         ("file", "W020240912301234567892.xlsx", "项目明细表.xlsx", "附件2：")],
+        lead="（记者 陈曦）", people={"reporters": ["陈曦"]},
+    ),
+    Spec(
+        44321, "/dfld/", "各地加快布局新型储能产业链 储能电池产能持续释放", "2024-10-15 09:00", "2024-10-15T09:00:00+08:00",
+        [("p", "记者从多地发展改革部门了解到，今年以来各地加快布局新型储能产业链，一批储能电池项目建成投产。"),
+         ("img", "W020241015300000000404.jpg", "图为储能电池生产线。", "next"),
+         ("img", "https://www.miit.gov.cn/images/W020241015123456789012.jpg", "工信部发布的储能产业数据图", "next"),
+         ("img", "W020241015300000000501.jpg", "图为江苏某储能电站。", "next"),
+         ("p", "业内人士表示，储能产业要坚持技术创新和安全发展并重，避免低水平重复建设。"),
+         ("file", "/cyzx/202409/W020240912301234567891.pdf", "2024年重点项目清单.pdf", "附件：")],
+        lead="来源：经济日报", source="经济日报",
+    ),
+]
+
+#: The saved site's image and attachment files: where each is served, and which file of
+#: ``tests/sitebuilder/media`` it is. An image a page shows that is not here answers 404.
+MEDIA_FILES = {
+    "/cyzx/202203/W020220318512245623810.jpg": "wind-platform.jpg",
+    "/cyzx/202203/W020220318512245789123.jpg": "platform-legs.jpg",
+    "/lsdt/hbcy/202406/W020240605388412907761.jpg": "water-plant.jpg",
+    "/cyzx/202409/W020240912301234567890.jpg": "storage-station.jpg",
+    "/cyzx/202409/W020240912301234567891.pdf": "project-list.pdf",
+    "/cyzx/202409/W020240912301234567892.xlsx": "project-details.xlsx",
+    "/dfld/202410/W020241015300000000501.jpg": "storage-station.jpg",
+}
+
+
 def articles() -> list[Spec]:
     """Every article of the saved site, hand-written cases first."""
-    return CORE + filler() + BODY_BYLINES
+    return CORE + filler() + BODY_BYLINES + MEDIA_ARTICLES
 
 
 #: Listing entries that are not articles of the site: a link that answers 404, and one off-site.

@@ -90,12 +90,18 @@ def _body_blocks(spec: Spec) -> list[str]:
             out.append(f'<p style="text-indent: 2em;">\u3000\u3000{text}</p>')
         elif block[0] == "img":
             _, name, caption, how = block
-            img = f'<img src="./{name}" OLDSRC="{name}" style="width:600px" border="0">'
+            beside = "/" not in name  # TRS writes an uploaded image beside the page, with its OLDSRC
+            src = f'src="./{name}" OLDSRC="{name}"' if beside else f'src="{name}"'
+            img = f'<img {src} style="width:600px" border="0">'
             if how == "inline":
                 out.append(f'<p align="center">{img}<br><span style="font-size:12px">{escape(caption)}</span></p>')
             else:
                 out.append(f'<p style="text-align: center;">{img}</p>')
                 out.append(f'<p style="text-align: center;"><font face="楷体">{escape(caption)}</font></p>')
+        elif block[0] == "file":
+            _, name, label, lead = block
+            href = f"./{name}" if "/" not in name else name
+            out.append(f'<p style="text-indent: 2em;">{escape(lead)}<a href="{href}">{escape(label)}</a></p>')
         elif block[0] == "table":
             rows = "".join("<tr>" + "".join(f'<td style="border:1px solid #999">{escape(c)}</td>' for c in row) + "</tr>"
                            for row in block[1])

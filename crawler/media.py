@@ -1,0 +1,227 @@
+"""Images and attachments: fetched with Scrapy's FilesPipeline, kept in the archive file itself.
+
+An archive that keeps only image URLs loses the photographs the day the portal removes them, so
+every same-site image an article shows and every file it attaches (附件) is fetched once and kept.
+
+How the pieces fit, Scrapy's way:
+
+- :class:`ArchiveMediaPipeline` is a ``FilesPipeline``. Scrapy's machinery does the work it was
+  made for: one request per medium through the downloader middlewares (robots.txt, the same-site
+  check, retries), a medium shared by two articles fetched once per run, ``stat_file`` asked first
+  so that a medium already archived is never fetched again, and ``item_completed`` once every
+  medium of an article has an outcome.
+- Its store, :class:`ArchiveMediaStore` (``FILES_STORE = archive:<ARCHIVE_DB>``), answers
+  ``stat_file`` from the archive. The bytes are not written by the store: every response the crawl
+  receives is kept by :class:`crawler.pipelines.ArchivePipeline` as it arrives, and the archive
+  keeps a medium's bytes once per content, keyed by SHA-256 (``media``), with the URL that gave it
+  (``media_urls``). So one file stays the whole archive, and a medium is stored exactly as received.
+- A medium that cannot be fetched (a 404, a timeout, too large) is a recorded failure of that
+  medium (kind ``media``, the article as referer), sent to the archive pipeline by the
+  :data:`MEDIA_FAILED` signal; the article itself is archived all the same. The next run fetches
+  again what failed or was never fetched (:class:`PendingMediaMiddleware`), for up to
+  ``ARCHIVE_MEDIA_GIVE_UP_AFTER`` runs.
+- Off-site images are recorded (``article_media.off_site``) and not fetched, unless
+  ``ARCHIVE_MEDIA_OFFSITE`` allows it. ``ARCHIVE_MEDIA_MAX_BYTES`` caps one file (a larger one is a
+  failure, cancelled as soon as its size shows); ``ARCHIVE_MEDIA_RUN_BYTES`` caps a run's media
+  bytes, after which the rest wait for the next run (not failures: they are still pending).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.pipelines.files import FilesPipeline
+from scrapy.pipelines.media import MediaPipeline
+from twisted.python.failure import Failure
+
+from archive.store import Archive, NotAnArchive
+from crawler import site
+from crawler.failures import describe
+from crawler.items import Article, PageFailure, PendingMedia
+
+logger = logging.getLogger(__name__)
+
+#: Signal sent with ``failure=`` a :class:`PageFailure` of kind ``media``: the archive pipeline records it.
+MEDIA_FAILED = object()
+
+
+class ArchiveMediaStore:
+    """FilesPipeline's store: which media the archive holds. ``path`` is a medium's live-site URL."""
+
+    def __init__(self, uri: str):
+        self.path = uri.removeprefix("archive:")
+        self._archive: Archive | None = None
+
+    def stat_file(self, path: str, info: MediaPipeline.SpiderInfo) -> dict[str, Any]:
+        """The medium's checksum (SHA-256) and when it was fetched, if the archive holds it; an empty
+        answer makes FilesPipeline download it."""
+        archive = self._open()
+        row = archive.fetched_medium(path) if archive is not None else None
+        if row is None:
+            return {}
+        return {"checksum": row["sha256"], "last_modified": datetime.fromisoformat(row["last_fetched_at"]).timestamp()}
+
+    def _open(self) -> Archive | None:
+        """The archive, opened read-only on first use (the archive pipeline makes it at its start)."""
+        if self._archive is None:
+            try:
+                self._archive = Archive.read_only(self.path)
+            except NotAnArchive:
+                return None
+        return self._archive
+
+    def close(self) -> None:
+        if self._archive is not None:
+            self._archive.db.close()
+            self._archive = None
+
+
+class ArchiveMediaPipeline(FilesPipeline):
+    """Fetch the images and attachments of every article (and of :class:`PendingMedia`)."""
+
+    STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "archive": ArchiveMediaStore}
+    LOG_FAILED_RESULTS = False  # each failure is one line of ours, not a traceback
+    MEDIA_NAME = "medium"
+
+    def __init__(self, store_uri: str, *, crawler: Crawler):
+        super().__init__(store_uri, crawler=crawler)
+        settings = crawler.settings
+        self.off_site = settings.getbool("ARCHIVE_MEDIA_OFFSITE", False)
+        self.max_file = settings.getint("ARCHIVE_MEDIA_MAX_BYTES", 32 * 1024 * 1024)
+        self.run_cap = settings.getint("ARCHIVE_MEDIA_RUN_BYTES", 0)
+        self.fetched_bytes = 0
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveMediaPipeline:
+        if not crawler.settings.getbool("ARCHIVE_MEDIA", True):
+            raise NotConfigured("ARCHIVE_MEDIA is off")
+        pipeline = cls(f"archive:{crawler.settings.get('ARCHIVE_DB')}", crawler=crawler)
+        crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def spider_closed(self, spider: Spider) -> None:
+        assert isinstance(self.store, ArchiveMediaStore)
+        self.store.close()
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        """Count the media bytes this run received, against ``ARCHIVE_MEDIA_RUN_BYTES``."""
+        if request.meta.get("kind") == "media":
+            self.fetched_bytes += len(response.body)
+            self.stats.inc_value("chinasei/media/bytes", len(response.body))
+
+    # --- which media, and whether to fetch them ----------------------------------------------------
+
+    def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:
+        if isinstance(item, Article):
+            article_url, refs = item.url, item.media_urls()
+        elif isinstance(item, PendingMedia):
+            article_url, refs = item.article_url, item.media
+        else:
+            return []
+        origin = getattr(info.spider, "fetch_origin", site.CANONICAL_ORIGIN)
+        requests = []
+        for url, role in refs:
+            on_site = site.on_site(url)
+            if not on_site and not self.off_site:
+                self.stats.inc_value("chinasei/media/off_site_not_fetched")
+                continue
+            meta = {"kind": "media", "media_url": url, "media_role": role, "article_url": article_url,
+                    "download_maxsize": self.max_file, "off_site_allowed": not on_site}
+            headers = {"Referer": site.to_fetch(article_url, origin)}
+            requests.append(Request(site.to_fetch(url, origin), meta=meta, headers=headers))
+        return requests
+
+    def file_path(self, request: Request, response: Response | None = None, info: Any = None, *, item: Any = None) -> str:
+        """A medium is known by its live-site URL (the archive keys its content by SHA-256)."""
+        return request.meta["media_url"]
+
+    def media_to_download(self, request: Request, info: MediaPipeline.SpiderInfo, *, item: Any = None) -> Any:
+        """Past the run's byte cap, a medium waits for the next run; else ask the archive first."""
+        if self.run_cap and self.fetched_bytes >= self.run_cap:
+            self.stats.inc_value("chinasei/media/deferred")
+            return {"url": request.url, "path": self.file_path(request), "checksum": None, "status": "deferred"}
+        return super().media_to_download(request, info, item=item)
+
+    # --- outcomes --------------------------------------------------------------------------------
+
+    async def media_downloaded(self, response: Response, request: Request, info: MediaPipeline.SpiderInfo, *,
+                               item: Any = None) -> Any:
+        """A medium received: its SHA-256, or, for an error status or an empty body, a recorded
+        failure of the medium (FilesPipeline would raise, and Scrapy log a traceback for it)."""
+        if response.status != 200 or not response.body:
+            reason = f"HTTP {response.status}" if response.status != 200 else "an empty response"
+            return self._failed(request, reason, response.status)
+        return await super().media_downloaded(response, request, info, item=item)
+
+    def media_failed(self, failure: Failure, request: Request, info: MediaPipeline.SpiderInfo) -> Any:
+        """A medium not received (timeout, refused, too large, off-site redirect): a recorded failure.
+        Scrapy hands ``item_completed`` no file information for it."""
+        reason = describe(failure).replace("DOWNLOAD_MAXSIZE", "ARCHIVE_MEDIA_MAX_BYTES")
+        return self._failed(request, reason, None)
+
+    def file_downloaded(self, response: Response, request: Request, info: MediaPipeline.SpiderInfo, *,
+                        item: Any = None) -> str:
+        """The medium's SHA-256: its bytes were kept with its response, as it arrived."""
+        return hashlib.sha256(response.body).hexdigest()
+
+    def _failed(self, request: Request, reason: str, status: int | None) -> dict[str, Any]:
+        """Record that a medium could not be fetched (a failure of the medium, not of its article)."""
+        meta = request.meta
+        logger.warning("Could not fetch the %s %s of %s: %s", meta["media_role"], meta["media_url"], meta["article_url"], reason)
+        failure = PageFailure(url=meta["media_url"], kind="media", reason=f"{meta['media_role']}: {reason}",
+                              status=status, referer=meta["article_url"])
+        self.crawler.signals.send_catch_log(MEDIA_FAILED, failure=failure)
+        return {"url": request.url, "path": meta["media_url"], "checksum": None, "status": "failed"}
+
+    def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: MediaPipeline.SpiderInfo) -> Any:
+        """Count each medium's outcome: downloaded, uptodate (archived before), deferred, failed."""
+        for ok, result in results:
+            status = result["status"] if ok and result else "failed"
+            self.stats.inc_value(f"chinasei/media/{status}")
+        return item
+
+
+class PendingMediaMiddleware:
+    """Spider middleware: at the start of a crawl, hand the media pipeline the media of archived
+    articles that no run has fetched yet, without fetching their articles again."""
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVE_MEDIA", True):
+            raise NotConfigured("ARCHIVE_MEDIA is off")
+        self.crawler = crawler
+        self.path = settings.get("ARCHIVE_DB")
+        self.off_site = settings.getbool("ARCHIVE_MEDIA_OFFSITE", False)
+        self.give_up_after = settings.getint("ARCHIVE_MEDIA_GIVE_UP_AFTER", 5)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PendingMediaMiddleware:
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item in start:
+            yield item
+        try:
+            archive = Archive.read_only(self.path)
+        except NotAnArchive:  # a first crawl; or the archive pipeline says why it cannot be used
+            return
+        try:
+            pending = archive.pending_media(self.off_site, self.give_up_after)
+        finally:
+            archive.db.close()
+        if pending:
+            count = sum(len(p.media) for p in pending)
+            logger.info("Fetching %d images and attachments of %d archived articles not fetched before", count, len(pending))
+            self.crawler.stats.set_value("chinasei/media/pending_at_start", count)
+        for item in pending:
+            yield item

@@ -1,0 +1,189 @@
+"""Images and attachments: fetched once, kept in the archive byte for byte, never fetched again.
+
+The saved site has media of every kind the issue names (tests/sitebuilder/content.py,
+``MEDIA_FILES`` and ``MEDIA_ARTICLES``): images and attachments beside their pages, an image and a
+pdf shown by two articles, two URLs with the same bytes, an image that answers 404 and one off
+the site. Every test runs the real ``scrapy crawl`` against a copy served on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import Counter
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from archive.store import Archive
+from crawler import localsite
+from crawler.localsite import QuietHandler
+from tests.conftest import SAVED, query, scrapy_crawl
+from tests.sitebuilder.build import build
+from tests.sitebuilder.content import MEDIA_FILES
+
+LIVE = "http://www.chinasei.com.cn"
+MISSING = LIVE + "/dfld/202410/W020241015300000000404.jpg"
+OFF_SITE = "https://www.miit.gov.cn/images/W020241015123456789012.jpg"
+SHARED_IMAGE = LIVE + "/cyzx/202203/W020220318512245623810.jpg"
+SHARED_PDF = LIVE + "/cyzx/202409/W020240912301234567891.pdf"
+
+
+def media_rows(db: Path) -> dict[str, tuple]:
+    """URL → (sha256, content type, size) of every medium the archive holds."""
+    return {url: rest for url, *rest in query(
+        db, "SELECT mu.url, m.sha256, m.content_type, m.size FROM media_urls mu JOIN media m ON m.sha256 = mu.sha256")}
+
+
+def media_requests(db: Path, run_id: int) -> list[tuple[str, int]]:
+    """(URL, status) of the media responses a run received."""
+    return sorted(query(db, f"SELECT url, status FROM responses WHERE kind = 'media' AND last_run_id = {run_id}"))
+
+
+class CountingServer:
+    """A static server for ``directory`` on another loopback address, counting the requests per path."""
+
+    def __init__(self, directory: Path, host: str = "127.0.0.2"):
+        self.hits: Counter[str] = Counter()
+        owner = self
+
+        class Handler(QuietHandler):
+            def do_GET(self):  # noqa: N802
+                owner.hits[self.path] += 1
+                super().do_GET()
+
+        self.server = ThreadingHTTPServer((host, 0), partial(Handler, directory=str(directory)))
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://{host}:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_crawl_keeps_every_same_site_medium_once_byte_for_byte(crawled_db):
+    held = media_rows(crawled_db)
+    assert set(held) == {LIVE + path for path in MEDIA_FILES}
+    for path in MEDIA_FILES:
+        data = (SAVED / "www" / path.lstrip("/")).read_bytes()
+        assert held[LIVE + path][0] == hashlib.sha256(data).hexdigest(), path
+        assert held[LIVE + path][2] == len(data)
+    # seven URLs, six contents: the 储能 photograph is served under two names and kept once
+    assert query(crawled_db, "SELECT COUNT(*) FROM media") == [(len(set(MEDIA_FILES.values())),)]
+    archive = Archive.read_only(crawled_db)
+    for row in archive.responses("kind = 'media' AND status = 200"):
+        assert row["body"] == (SAVED / "www" / row["fetched_url"].split("/", 3)[3]).read_bytes()
+        assert row["stored_size"] == 64  # the response points at its medium instead of holding it again
+    types = dict(query(crawled_db, "SELECT url, content_type FROM media_urls"))
+    assert types[SHARED_PDF] == "application/pdf"
+    assert types[SHARED_IMAGE] == "image/jpeg"
+
+
+def test_articles_are_linked_to_their_media_in_page_order(crawled_db):
+    links = query(crawled_db, "SELECT site_id, url, role, label, off_site FROM article_media ORDER BY site_id, position")
+    by_article: dict[int, list[tuple]] = {}
+    for site_id, *rest in links:
+        by_article.setdefault(site_id, []).append(tuple(rest))
+    assert by_article[44300] == [
+        (LIVE + "/cyzx/202409/W020240912301234567890.jpg", "image", "图为储能电站建设现场。", 0),
+        (SHARED_IMAGE, "image", "全球最大海上风电安装平台（资料图）", 0),
+        (SHARED_PDF, "attachment", "2024年重点项目清单.pdf", 0),
+        (LIVE + "/cyzx/202409/W020240912301234567892.xlsx", "attachment", "项目明细表.xlsx", 0),
+    ]
+    assert [url for url, *_ in by_article[42016]][0] == SHARED_IMAGE
+    assert (OFF_SITE, "image", "工信部发布的储能产业数据图", 1) in by_article[44321]
+    assert [u for u, *_ in by_article[44321]][-1] == SHARED_PDF
+    sharing = dict(query(crawled_db, "SELECT url, COUNT(*) FROM article_media GROUP BY url HAVING COUNT(*) > 1"))
+    assert sharing == {SHARED_IMAGE: 2, SHARED_PDF: 2}
+
+
+def test_a_missing_image_is_a_failure_of_the_image_not_of_its_article(crawled_db):
+    failures = {url: (kind, status, reason, referer) for url, kind, status, reason, referer in
+                query(crawled_db, "SELECT url, kind, status, reason, referer FROM failures")}
+    assert failures[MISSING] == ("media", 404, "image: HTTP 404", LIVE + "/dfld/202410/t20241015_44321.html")
+    assert query(crawled_db, "SELECT COUNT(*) FROM articles WHERE site_id = 44321") == [(1,)]
+    assert OFF_SITE not in failures  # recorded as off the site, not fetched, not a failure
+    assert query(crawled_db, f"SELECT COUNT(*) FROM responses WHERE url = '{OFF_SITE}'") == [(0,)]
+    # the 404 itself is kept raw, like every response
+    assert query(crawled_db, f"SELECT status, kind FROM responses WHERE url = '{MISSING}'") == [(404, "media")]
+
+
+def test_a_recrawl_fetches_no_archived_medium_and_retries_the_failed_one(archive_copy, saved_site_url):
+    for run_id, extra in ((2, ()), (3, ("-s", "ARCHIVE_INCREMENTAL=False"))):  # incremental, then full
+        scrapy_crawl(saved_site_url, archive_copy, *extra)
+        assert media_requests(archive_copy, run_id) == [(MISSING, 404)], run_id
+        stats = json.loads(query(archive_copy, f"SELECT stats FROM runs WHERE id = {run_id}")[0][0])
+        assert "file_status_count/downloaded" not in stats
+    assert query(archive_copy, "SELECT MAX(fetch_count) FROM media") == [(2,)]  # the shared bytes, two URLs
+    full = json.loads(query(archive_copy, "SELECT stats FROM runs WHERE id = 3")[0][0])
+    assert full["file_status_count/uptodate"] == len(MEDIA_FILES)
+
+
+def test_a_medium_that_failed_is_fetched_by_the_next_run(tmp_path):
+    www = tmp_path / "www"
+    build(www)
+    missing = "/cyzx/202409/W020240912301234567892.xlsx"
+    kept = (www / missing.lstrip("/")).read_bytes()
+    (www / missing.lstrip("/")).unlink()
+    db = tmp_path / "a.db"
+    with localsite.serve(www) as url:
+        scrapy_crawl(url, db)
+        assert LIVE + missing not in media_rows(db)
+        assert query(db, f"SELECT kind, status FROM failures WHERE url = '{LIVE + missing}'") == [("media", 404)]
+        (www / missing.lstrip("/")).write_bytes(kept)
+        scrapy_crawl(url, db)
+    assert media_rows(db)[LIVE + missing][0] == hashlib.sha256(kept).hexdigest()
+    assert media_requests(db, 2) == sorted([(LIVE + missing, 200), (MISSING, 404)])
+    assert Archive.read_only(db).media_stats()["missing"] == 1  # the 404 image alone
+
+
+def test_off_site_images_are_fetched_only_when_allowed(tmp_path):
+    other = tmp_path / "other"
+    (other / "img").mkdir(parents=True)
+    (other / "img" / "chart.jpg").write_bytes((SAVED / "www/cyzx/202203/W020220318512245789123.jpg").read_bytes())
+    elsewhere = CountingServer(other)
+    try:
+        www = tmp_path / "www"
+        build(www)
+        page = www / "dfld/202410/t20241015_44321.html"
+        page.write_text(page.read_text(encoding="utf-8").replace(OFF_SITE, elsewhere.url + "/img/chart.jpg"), encoding="utf-8")
+        with localsite.serve(www) as url:
+            scrapy_crawl(url, tmp_path / "no.db")
+            assert sum(elsewhere.hits.values()) == 0
+            assert query(tmp_path / "no.db", "SELECT off_site FROM article_media WHERE url LIKE 'http://127.0.0.2%'") == [(1,)]
+            scrapy_crawl(url, tmp_path / "yes.db", "-s", "ARCHIVE_MEDIA_OFFSITE=True")
+        assert elsewhere.hits == {"/img/chart.jpg": 1}
+        assert elsewhere.url + "/img/chart.jpg" in media_rows(tmp_path / "yes.db")
+    finally:
+        elsewhere.close()
+
+
+def test_a_file_over_the_size_cap_is_a_recorded_failure(tmp_path, saved_site_url):
+    db = tmp_path / "a.db"
+    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA_MAX_BYTES=3000")
+    sizes = {LIVE + path: (SAVED / "www" / path.lstrip("/")).stat().st_size for path in MEDIA_FILES}
+    assert set(media_rows(db)) == {url for url, size in sizes.items() if size <= 3000}
+    too_large = dict(query(db, "SELECT url, reason FROM failures WHERE kind = 'media' AND reason LIKE '%ARCHIVE_MEDIA_MAX_BYTES%'"))
+    assert set(too_large) == {url for url, size in sizes.items() if size > 3000}
+    assert query(db, "SELECT COUNT(*) FROM articles") == [(len(list((SAVED / "expected").rglob("*.json"))),)]
+
+
+def test_past_the_run_cap_media_wait_for_the_next_run(tmp_path, saved_site_url):
+    db = tmp_path / "a.db"
+    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA_RUN_BYTES=1", "-s", "CONCURRENT_REQUESTS=1")
+    first = media_rows(db)
+    stats = json.loads(query(db, "SELECT stats FROM runs WHERE id = 1")[0][0])
+    assert 1 <= len(first) < len(MEDIA_FILES)
+    assert stats["chinasei/media/deferred"] >= 1
+    assert query(db, "SELECT COUNT(*) FROM failures WHERE kind = 'media' AND status IS NULL") == [(0,)]  # waiting is no failure
+    scrapy_crawl(saved_site_url, db)
+    assert set(media_rows(db)) == {LIVE + path for path in MEDIA_FILES}
+    assert {url for url, status in media_requests(db, 2) if status == 200}.isdisjoint(first)
+
+
+def test_media_can_be_turned_off(tmp_path, saved_site_url):
+    db = tmp_path / "a.db"
+    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA=False")
+    assert query(db, "SELECT COUNT(*) FROM media") == [(0,)]
+    assert query(db, "SELECT COUNT(*) FROM article_media WHERE site_id = 44300") == [(4,)]  # still recorded
