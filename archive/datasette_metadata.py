@@ -38,6 +38,13 @@ def metadata(database: str) -> dict[str, Any]:
         "channels": {"title": "Channels 栏目"},
         "channel_articles": {"title": "Which listings show which articles"},
         "article_versions": {"title": "Earlier versions of changed articles"},
+        "media": {"title": "Media 图片与附件",
+                  "description": "Every image and attachment fetched, once per content (keyed by SHA-256), bytes as received.",
+                  "sort_desc": "last_fetched_at"},
+        "media_urls": {"title": "Media by URL", "description": "Which content each image or attachment URL last gave."},
+        "article_media": {"title": "Which articles show which media",
+                          "description": "Images and attachments of each article in page order; off_site = 1: not on "
+                                         "the portal, recorded and not fetched (ARCHIVE_MEDIA_OFFSITE)."},
     }
     tables.update({name: {"hidden": True} for name in HIDDEN})
     return {

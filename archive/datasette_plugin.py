@@ -1,24 +1,35 @@
-"""The Datasette plugin: exact Chinese search inside Datasette, and safe snippets.
+"""The Datasette plugin: exact Chinese search inside Datasette, safe snippets, and archived pages.
 
 Installed with ``pip install 'chinasei[datasette]'`` (an entry point, so plain ``datasette
 archive.db`` loads it too). It registers on every connection the SQL functions the canned
 ``search`` query uses (:mod:`archive.search`), and shows that query's snippets with their
 highlighting. Everything else Datasette shows — ``body_html`` and raw responses included — stays
 escaped text, never rendered HTML.
+
+It also serves each archived article as a page (``/-/chinasei/<database>/article/<site_id>``: the
+HTML as received, made safe by :mod:`archive.offline`, with a Content-Security-Policy that forbids
+script and any request off this server) and the media the archive holds
+(``/-/chinasei/<database>/media/<sha256>``). Each article row in Datasette links to its page.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from datasette import hookimpl
+from datasette.utils.asgi import Response
 from markupsafe import Markup
 
+from archive import compression, offline
 from archive.search import register_functions
+from crawler.encoding import decode_html
 
 _MARK = re.compile(r"</?mark>")
+_ARTICLE_ID = re.compile(r"/t\d{8}_(\d+)\.s?html?")
 
 
 @hookimpl
@@ -37,7 +48,90 @@ def safe_snippet(value: Any) -> Markup | None:
 
 
 @hookimpl
-def render_cell(value: Any, column: str) -> Markup | None:
+def render_cell(value: Any, column: str, table: str | None, database: str, row: Any, datasette: Any) -> Markup | None:
     if column == "snippet":
         return safe_snippet(value)
+    if table == "articles" and column == "url" and isinstance(value, str):
+        page = datasette.urls.path(f"/-/chinasei/{quote(database)}/article/{int(row['site_id'])}")
+        return Markup(f'<a href="{escape(value)}">{escape(value)}</a> · <a href="{escape(page)}">archived page</a>')
     return None
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [
+        (r"^/-/chinasei/(?P<database>[^/]+)/article/(?P<site_id>\d+)$", article_page),
+        (r"^/-/chinasei/(?P<database>[^/]+)/media/(?P<sha256>[0-9a-f]{64})$", medium),
+    ]
+
+
+def _database(datasette: Any, request: Any) -> Any:
+    name = request.url_vars["database"]
+    if name not in datasette.databases or name.startswith("_"):
+        return None
+    return datasette.get_database(name)
+
+
+async def article_page(datasette: Any, request: Any) -> Response:
+    """An archived article as the page it was, from the archive alone."""
+    db = _database(datasette, request)
+    site_id = int(request.url_vars["site_id"])
+    found = await db.execute("SELECT url, title, body_html, fetched_at FROM articles WHERE site_id = ?", [site_id]) if db else None
+    if not found or not found.rows:
+        return Response.text("No such article in this archive", status=404)
+    url, title, body_html, fetched_at = found.first()
+    name = request.url_vars["database"]
+    prefix = datasette.urls.path(f"/-/chinasei/{quote(name)}")
+    media = {row["url"]: f"{prefix}/media/{row['sha256']}" for row in await db.execute(
+        """SELECT am.url, mu.sha256 FROM article_media am JOIN media_urls mu ON mu.url = am.url WHERE am.site_id = ?""",
+        [site_id])}
+    page = await _page_as_received(db, url) or f"<html><head><title>{escape(title or '')}</title></head><body>" \
+                                                  f"<h1>{escape(title or '')}</h1>{body_html or ''}</body></html>"
+    archived = await _archived_links(db, page)
+    shown = offline.offline_page(
+        page, url, media, lambda link: f"{prefix}/article/{archived[link]}" if link in archived else None,
+        offline.banner(url, fetched_at, datasette.urls.row(name, "articles", str(site_id))),
+    )
+    return Response.html(shown, headers=_guarded())
+
+
+async def _archived_links(db: Any, page: str) -> dict[str, int]:
+    """URL → site id of the archived articles the page links to (looked up by the ids in its links,
+    not by reading every article's URL)."""
+    ids = {int(found) for found in _ARTICLE_ID.findall(page)}
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = await db.execute(f"SELECT url, site_id FROM articles WHERE site_id IN ({marks})", list(ids))
+    return {row["url"]: row["site_id"] for row in rows}
+
+
+async def _page_as_received(db: Any, url: str) -> str | None:
+    """The last good response for the article, decoded, or None when the archive kept none."""
+    rows = await db.execute(
+        """SELECT r.body, r.compression, d.data, r.content_type FROM responses r
+           LEFT JOIN compression_dicts d ON d.id = r.dict_id
+           WHERE r.url = ? AND r.kind = 'article' AND r.status = 200 ORDER BY r.last_fetched_at DESC LIMIT 1""", [url])
+    if not rows.rows:
+        return None
+    body, method, dictionary, content_type = rows.first()
+    return decode_html(compression.decompress(body, method, dictionary), content_type)
+
+
+async def medium(datasette: Any, request: Any) -> Response:
+    """An image or attachment as the site served it: its bytes and content type, never run."""
+    db = _database(datasette, request)
+    found = await db.execute("SELECT url, content_type, body FROM media WHERE sha256 = ?", [request.url_vars["sha256"]]) if db else None
+    if not found or not found.rows:
+        return Response.text("No such medium in this archive", status=404)
+    url, content_type, body = found.first()
+    headers = _guarded()
+    if not (content_type or "").startswith("image/"):
+        filename = url.rsplit("/", 1)[-1] or "attachment"
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return Response(body, content_type=content_type or "application/octet-stream", headers=headers)
+
+
+def _guarded() -> dict[str, str]:
+    return {"Content-Security-Policy": offline.CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer"}

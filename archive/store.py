@@ -569,6 +569,7 @@ class Archive:
             "articles": db["articles"].count,
             "responses": db["responses"].count,
             # pages alone: a medium's bytes are counted once, in "media"
+            "page_responses": one("SELECT COUNT(*) FROM responses WHERE compression IS NOT 'media'"),
             "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM responses WHERE compression IS NOT 'media'"),
             "stored_bytes": one("SELECT COALESCE(SUM(length(body)), 0) FROM responses WHERE compression IS NOT 'media'"),
             "runs": db["runs"].count,

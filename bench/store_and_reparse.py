@@ -1,8 +1,15 @@
 """Storing and re-parsing at scale: articles per second written (raw page, item and search index),
-bytes per article, raw pages' compression, and re-parsing on one core against all of them.
+bytes per article, raw pages' compression, media bytes per article, and re-parsing on one core
+against all of them.
 
     python bench/store_and_reparse.py                  # 5,000 articles
     python bench/store_and_reparse.py --articles 100000
+    python bench/store_and_reparse.py --images-per-article 0.5 --image-kib 150
+
+Images: each article shows ``--images-per-article`` photographs on average, of ``--image-kib`` each
+(incompressible bytes in a JPEG's frame, as a photograph is), each stored as the crawl stores a
+medium: its response, and its bytes once in ``media``. The archive's size is reported with and
+without them, so the cost of keeping media in the one file shows apart from the media themselves.
 
 Pages are generated articles (tests/sitebuilder/corpus.py) rendered with the saved site's article
 template, so they carry the real page chrome.
@@ -12,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import sys
 import tempfile
 import time
@@ -37,10 +45,21 @@ def page(article) -> tuple[str, bytes]:
     return render.LIVE + spec.path, render.article_page(spec, "notes", []).encode("utf-8")
 
 
+def photographs(url: str, count: float, kib: int, rng: random.Random) -> list[tuple[str, bytes]]:
+    """The images an article shows: about ``count`` of ``kib`` KiB each, each its own bytes."""
+    shown = int(count) + (rng.random() < count - int(count))
+    folder = url.rsplit("/", 1)[0]
+    return [(f"{folder}/W0{rng.getrandbits(60):018d}.jpg", b"\xff\xd8\xff\xe0" + rng.randbytes(kib * 1024) + b"\xff\xd9")
+            for _ in range(shown)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--images-per-article", type=float, default=0.5)
+    parser.add_argument("--image-kib", type=int, default=150)
     args = parser.parse_args()
+    rng = random.Random(5)
     pages = [page(a) for a in corpus.articles(args.articles)]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
@@ -53,6 +72,8 @@ def main() -> None:
         for url, body in pages:
             archive.record_response(run, url, "bench", 200, {"Content-Type": ["text/html"]}, body, "article")
             archive.save_article(run, parse_article_response(url, body, "text/html"))
+            for image_url, image in photographs(url, args.images_per_article, args.image_kib, rng):
+                archive.record_response(run, image_url, "bench", 200, {"Content-Type": ["image/jpeg"]}, image, "media")
             if time.perf_counter() - committed >= 1.0:
                 archive.commit()
                 archive.begin_batch()
@@ -60,9 +81,15 @@ def main() -> None:
         archive.commit()
         written = time.perf_counter() - started
         stats = archive.stats()
+        archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the size of the file as it stays, not of the log beside it
         size = path.stat().st_size + sum(p.stat().st_size for p in Path(folder).glob("bench.db-*"))
-        print(f"{args.articles:,} articles: stored (raw page + parse + item + index) at {args.articles / written:,.0f}/s")
-        print(f"archive {size / 1e6:.1f} MB, {size / args.articles / 1024:.1f} KiB per article; raw pages "
+        media = stats["media"]
+        pages_only = size - media["bytes"]
+        print(f"{args.articles:,} articles: stored (raw page + parse + item + index + media) at {args.articles / written:,.0f}/s")
+        print(f"media: {media['files']:,} images, {media['bytes'] / args.articles / 1024:.1f} KiB per article "
+              f"({media['bytes'] / 1e6:.1f} MB)")
+        print(f"archive {size / 1e6:.1f} MB, {size / args.articles / 1024:.1f} KiB per article with media, "
+              f"{pages_only / args.articles / 1024:.1f} KiB without; raw pages "
               f"{stats['raw_bytes'] / 1e6:.1f} MB kept in {stats['stored_bytes'] / 1e6:.1f} MB "
               f"({stats['stored_bytes'] / stats['raw_bytes']:.1%})")
         times = {}

@@ -254,7 +254,7 @@ def serve_site(site_dir: Path, port: int) -> None:
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats(db: str, as_json: bool) -> None:
-    """What the archive holds: articles per category, the time span, the last run.
+    """What the archive holds: articles per category, the time span, media, the last run.
 
     Example: chinasei stats --db archive.db --json
     """
@@ -267,8 +267,12 @@ def stats(db: str, as_json: bool) -> None:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     click.echo(f"{summary['articles']} articles, {summary['earliest'] or '-'} to {summary['latest'] or '-'}")
-    click.echo(f"{summary['responses']} raw responses ({summary['raw_bytes']:,} bytes, stored in "
-               f"{summary['stored_bytes']:,}), {summary['runs']} runs")
+    click.echo(f"{summary['responses']} raw responses ({summary['page_responses']} of pages: {summary['raw_bytes']:,} bytes, "
+               f"stored in {summary['stored_bytes']:,}), {summary['runs']} runs")
+    media = summary["media"]
+    click.echo(f"{media['files']} images and attachments ({media['bytes']:,} bytes) from {media['urls']} URLs, of "
+               f"{media['referred']} the articles show; {media['off_site']} off the site (not fetched), "
+               f"{media['missing']} on the site not fetched, {media['failures']} of them failed")
     if summary["with_fallbacks"]:
         click.echo(f"{summary['with_fallbacks']} articles parsed with generic fallbacks")
     for category, count in summary["by_category"].items():

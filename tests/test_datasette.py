@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -94,6 +95,23 @@ def test_stored_html_is_shown_escaped(datasette):
     page = get(base + "/articles/40123")
     assert "&lt;p&gt;11月24日" in page
     assert "<p>11月24日" not in page
+
+
+def test_each_article_row_links_to_its_archived_page(datasette):
+    base, _ = datasette
+    row = get(base + "/articles/40123")
+    assert '<a href="/-/chinasei/site/article/40123">archived page</a>' in row
+    with urllib.request.urlopen(base.rsplit("/", 1)[0] + "/-/chinasei/site/article/40123", timeout=30) as response:
+        policy, page = response.headers["Content-Security-Policy"], response.read().decode("utf-8")
+    assert "default-src 'none'" in policy
+    # this archive was made from parsed pages, with no raw responses: the page is its title and clean body
+    assert "天津北辰区" in page and "11月24日" in page and "<script" not in page
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(base.rsplit("/", 1)[0] + "/-/chinasei/site/article/1", timeout=30)
+    assert missing.value.code == 404
+    with pytest.raises(urllib.error.HTTPError) as other:
+        urllib.request.urlopen(base.rsplit("/", 1)[0] + "/-/chinasei/_internal/article/40123", timeout=30)
+    assert other.value.code == 404
 
 
 def test_only_marks_are_ever_rendered(datasette):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import threading
 from collections import Counter
 from functools import partial
@@ -19,7 +21,7 @@ from pathlib import Path
 from archive.store import Archive
 from crawler import localsite
 from crawler.localsite import QuietHandler
-from tests.conftest import SAVED, query, scrapy_crawl
+from tests.conftest import REPO, SAVED, query, scrapy_crawl
 from tests.sitebuilder.build import build
 from tests.sitebuilder.content import MEDIA_FILES
 
@@ -187,3 +189,15 @@ def test_media_can_be_turned_off(tmp_path, saved_site_url):
     scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA=False")
     assert query(db, "SELECT COUNT(*) FROM media") == [(0,)]
     assert query(db, "SELECT COUNT(*) FROM article_media WHERE site_id = 44300") == [(4,)]  # still recorded
+
+
+def test_stats_report_media_counts_bytes_and_failures(crawled_db):
+    shown = subprocess.run([sys.executable, "-m", "crawler.cli", "stats", "--db", str(crawled_db), "--json"], cwd=REPO,
+                           capture_output=True, text=True, check=True).stdout
+    media = json.loads(shown)["media"]
+    contents = {(SAVED / "www" / path.lstrip("/")).read_bytes() for path in MEDIA_FILES}
+    assert media == {"files": len(contents), "bytes": sum(map(len, contents)), "urls": len(MEDIA_FILES),
+                     "referred": len(MEDIA_FILES) + 2, "off_site": 1, "missing": 1, "failures": 1}
+    text = subprocess.run([sys.executable, "-m", "crawler.cli", "stats", "--db", str(crawled_db)], cwd=REPO,
+                          capture_output=True, text=True, check=True).stdout
+    assert f"{len(contents)} images and attachments ({sum(map(len, contents)):,} bytes) from {len(MEDIA_FILES)} URLs" in text

@@ -1,6 +1,7 @@
 """Nothing lost, whenever a crawl dies: a real ``scrapy crawl`` killed with SIGKILL at ten points
 spread over it, against a server that fails the ways real ones do, with a CPU hog beside it, ends —
-after at most two plain runs — with the archive an uninterrupted crawl makes.
+after at most two plain runs — with the archive an uninterrupted crawl makes, and every image and
+attachment of the site (a third run at the most).
 
 The kill points are chosen by requests done, not by time: the server itself kills the crawler when
 it receives the N-th request, before answering it. Every wait here is for a state (a process gone,
@@ -9,6 +10,7 @@ the archive file let go), never a sleep standing in for one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -21,10 +23,13 @@ import pytest
 
 from tests.conftest import FAST, REPO, SAVED, expected_items, query, scrapy_crawl
 from tests.faultserver import FaultPlan, serve_faulty
+from tests.sitebuilder.content import MEDIA_FILES
 
 SEED = 4
 FAULTY = ["-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=2"]
 KILL_POINTS = 10
+MEDIA = {"http://www.chinasei.com.cn" + path: hashlib.sha256((SAVED / "www" / path.lstrip("/")).read_bytes()).hexdigest()
+         for path in MEDIA_FILES}
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +41,11 @@ def cpu_hog() -> Iterator[None]:
     finally:
         hog.kill()
         hog.wait()
+
+
+def media(db: Path) -> dict[str, str]:
+    """Each archived image and attachment's SHA-256, by URL."""
+    return dict(query(db, "SELECT url, sha256 FROM media_urls"))
 
 
 def hashes(db: Path) -> dict[int, str]:
@@ -102,10 +112,15 @@ def test_a_crawl_killed_at_any_point_resumes_to_the_exact_archive(point, uninter
         started.set()
         assert crawls[0].wait(timeout=300) == -signal.SIGKILL, f"the crawl ended before request {kill_at}"
         wait_until_let_go(db)
-        resumed = 0
-        while resumed < 2 and hashes(db) != expected:
+        resumed, articles_after = 0, None
+        while resumed < 3 and (hashes(db) != expected or media(db) != MEDIA):
+            if articles_after is None and hashes(db) == expected:
+                articles_after = resumed
             scrapy_crawl(url, db, *FAULTY)
             resumed += 1
     assert hashes(db) == expected, f"killed at request {kill_at} of {first_run}, resumed {resumed} times"
+    assert (resumed if articles_after is None else articles_after) <= 2, "the articles took more than two plain runs"
+    # the media too: a medium first asked for by a resuming run may meet a fault there, and the run after fetches it
+    assert media(db) == MEDIA, f"killed at request {kill_at} of {first_run}, resumed {resumed} times"
     assert query(db, "SELECT COUNT(*), COUNT(DISTINCT url) FROM articles")[0] == (len(expected),) * 2
     assert query(db, "PRAGMA integrity_check") == [("ok",)]

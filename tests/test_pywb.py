@@ -1,0 +1,107 @@
+"""The WARC export replays in pywb, the web archive replay tool: an article and its image come back.
+
+pywb is installed from the package index into a virtual environment of its own (its pins are not
+ours), kept between runs under the user's cache folder. The exported WARC is added to a pywb
+collection, pywb's ``wayback`` server runs on 127.0.0.1, and the test asks it for an archived
+article and for one of its images, as a reader of the archive would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from archive.export import export_warc
+from archive.store import Archive
+from tests.conftest import SAVED
+
+PYWB = "pywb==2.10.0"
+ARTICLE = "http://www.chinasei.com.cn/cyzx/202409/t20240912_44300.html"
+IMAGE = "http://www.chinasei.com.cn/cyzx/202409/W020240912301234567890.jpg"
+ATTACHMENT = "http://www.chinasei.com.cn/cyzx/202409/W020240912301234567891.pdf"
+
+
+@pytest.fixture(scope="session")
+def pywb_bin() -> Path:
+    """pywb's commands, installed with pip into a virtual environment of their own."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "chinasei-tests" / PYWB.replace("==", "-")
+    if not (cache / "bin" / "wayback").exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(cache)], check=True)
+        installed = subprocess.run([str(cache / "bin" / "pip"), "install", "-q", PYWB], capture_output=True, text=True, timeout=900)
+        assert installed.returncode == 0, f"pip install {PYWB} failed: {installed.stderr[-2000:]}"
+    return cache / "bin"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read(), response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers.get("Content-Type", "")
+
+
+def test_pywb_replays_an_archived_article_and_its_media_byte_for_byte(pywb_bin, archive_copy, tmp_path):
+    warc = tmp_path / "chinasei.warc.gz"
+    archive = Archive.read_only(archive_copy)
+    with warc.open("wb") as out:
+        export_warc(archive, out, warc.name)
+    image = next(archive.responses("url = ? AND status = 200", [IMAGE]))
+    pdf = next(archive.responses("url = ? AND status = 200", [ATTACHMENT]))
+    archive.db.close()
+    root = tmp_path / "pywb"
+    root.mkdir()
+    for command in (["wb-manager", "init", "chinasei"], ["wb-manager", "add", "chinasei", str(warc)]):
+        done = subprocess.run([str(pywb_bin / command[0]), *command[1:]], cwd=root, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+    port = _free_port()
+    server = subprocess.Popen([str(pywb_bin / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}/chinasei"
+    try:
+        for _ in range(300):  # until it answers (a state, not a guess at how long it takes)
+            if server.poll() is not None:
+                pytest.fail(f"pywb exited: {server.stderr.read().decode()[-2000:]}")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        status, frame, _ = _get(f"{base}/2030/{ARTICLE}")  # replay: the capture nearest the date, in pywb's frame
+        assert status == 200 and b"replay_iframe" in frame
+        status, page, content_type = _get(f"{base}/2030mp_/{ARTICLE}")  # the page inside the frame, links rewritten
+        assert status == 200 and "text/html" in content_type
+        text = page.decode("utf-8")
+        assert "江苏新型储能电站集中开工" in text
+        src = re.search(r'<img src="([^"]*W020240912301234567890\.jpg)"', text).group(1)
+        # where a browser showing the replay asks for it (a browser keeps the "//" that urljoin would drop)
+        shown = f"{base}/2030mp_/{ARTICLE}".rsplit("/", 1)[0] + "/" + src.removeprefix("./")
+        assert shown.startswith(f"{base}/") and shown.endswith(IMAGE)
+        status, drawn, _ = _get(shown)
+        assert status == 200 and drawn == image["body"]
+        status, raw_page, _ = _get(f"{base}/2030id_/{ARTICLE}")  # id_: the page as archived, not rewritten
+        assert status == 200 and raw_page == next(Archive.read_only(archive_copy).responses("url = ? AND status = 200", [ARTICLE]))["body"]
+        for medium in (image, pdf):
+            status, body, content_type = _get(f"{base}/2030id_/{medium['url']}")
+            assert status == 200, medium["url"]
+            assert body == medium["body"] == (SAVED / "www" / medium["url"].split("/", 3)[3]).read_bytes()
+            assert content_type == medium["content_type"]
+        status, _, _ = _get(f"{base}/2030id_/http://www.chinasei.com.cn/dfld/202410/W020241015300000000404.jpg")
+        assert status == 404  # archived as the 404 it was
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
