@@ -110,7 +110,10 @@ def demo(db: str, site_dir: Path, port: int) -> None:
         for row in archive.articles():
             people = "、".join(row["reporters"] or row["authors"]) or (row["source"] or "-")
             click.echo(_shown(f"{_when(row['published_at'])}  {row['category'] or '-':<8}  {row['title']}  [{people}]"))
-        click.echo(f"\nOpen it: datasette {db}   or   sqlite-utils tables {db} --counts")
+        media = archive.media_stats()
+        click.echo(f"\n{media['files']} images and attachments kept ({media['bytes']:,} bytes)")
+        click.echo(f"Open it: datasette {db}   or   sqlite-utils tables {db} --counts")
+        click.echo(f"Read its articles as pages, offline: chinasei serve --db {db}   (each article row links its archived page)")
     finally:
         archive.close()
 

@@ -23,7 +23,9 @@ How the pieces fit, Scrapy's way:
 - Off-site images are recorded (``article_media.off_site``) and not fetched, unless
   ``ARCHIVE_MEDIA_OFFSITE`` allows it. ``ARCHIVE_MEDIA_MAX_BYTES`` caps one file (a larger one is a
   failure, cancelled as soon as its size shows); ``ARCHIVE_MEDIA_RUN_BYTES`` caps a run's media
-  bytes, after which the rest wait for the next run (not failures: they are still pending).
+  bytes, after which the rest wait for the next run (not failures: they are still pending). The
+  run cap is checked before each medium is asked for, so the media already on their way when it is
+  reached still arrive: a run may pass it by what is in flight.
 """
 
 from __future__ import annotations
