@@ -1,9 +1,11 @@
 """Writing the archive out: articles as JSON Lines or CSV, raw responses as WARC.
 
 WARC (ISO 28500) is the web-archiving standard: warcio writes and reads it, pywb and other replay
-tools serve it. Every stored response becomes a ``response`` record with its original status line
-and headers (less the transfer encodings Scrapy already undid), under the article's canonical URL,
-beside a ``request`` record of the request that asked for it (``WARC-Concurrent-To``), all WARC/1.1.
+tools serve it. Every stored response — page, image or attachment — becomes a ``response`` record
+with its original status line and headers (less the transfer encodings Scrapy already undid), under
+its canonical URL, beside a ``request`` record of the request that asked for it
+(``WARC-Concurrent-To``), all WARC/1.1. The headers are those Scrapy parsed, in the order received:
+its downloader does not keep a header block's bytes as they came over the wire.
 
 CSV starts with a UTF-8 byte-order mark: spreadsheet programs take a CSV without one for the
 system's legacy encoding and show Chinese text as mojibake. (Python reads it with ``utf-8-sig``.)

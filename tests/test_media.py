@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -201,3 +202,38 @@ def test_stats_report_media_counts_bytes_and_failures(crawled_db):
     text = subprocess.run([sys.executable, "-m", "crawler.cli", "stats", "--db", str(crawled_db)], cwd=REPO,
                           capture_output=True, text=True, check=True).stdout
     assert f"{len(contents)} images and attachments ({sum(map(len, contents)):,} bytes) from {len(MEDIA_FILES)} URLs" in text
+
+
+def as_made_before_media(db: Path) -> None:
+    """Turn a crawled archive into the one a chinasei without media made of the same crawl: no media
+    tables, no attachments column, no media responses, and add_media not yet applied."""
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.executescript("""
+            DROP TABLE article_media; DROP TABLE media_urls; DROP TABLE media;
+            DELETE FROM responses WHERE kind = 'media'; DELETE FROM failures WHERE kind = 'media';
+            ALTER TABLE articles DROP COLUMN attachments;
+            DROP VIEW pages;
+            CREATE VIEW pages AS SELECT r.id, r.url, r.kind, r.status, r.content_type, r.last_fetched_at, r.size,
+                chinasei_html(r.body, r.compression, d.data, r.content_type) AS html
+              FROM responses r LEFT JOIN compression_dicts d ON d.id = r.dict_id;
+            DELETE FROM _sqlite_migrations WHERE name = 'add_media';
+        """)
+    conn.close()
+
+
+def test_an_archive_made_before_media_gets_them_without_fetching_its_articles_again(archive_copy, saved_site_url):
+    as_made_before_media(archive_copy)
+    hashes = dict(query(archive_copy, "SELECT site_id, content_hash FROM articles"))
+    scrapy_crawl(saved_site_url, archive_copy)  # the upgrade: add_media links each article's images
+    images = {LIVE + path for path in MEDIA_FILES if path.endswith(".jpg")}
+    assert set(media_rows(archive_copy)) == images
+    assert query(archive_copy, "SELECT COUNT(*) FROM responses WHERE kind = 'article' AND last_run_id = 2") == [(0,)]
+    assert dict(query(archive_copy, "SELECT site_id, content_hash FROM articles")) == hashes  # nothing "updated"
+    # the attachments were never parsed out of the old pages: a re-parse finds them, the next crawl fetches them
+    reparsed = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", "--db", str(archive_copy), "--workers", "1"],
+                              cwd=REPO, capture_output=True, text=True)
+    assert reparsed.returncode == 0, reparsed.stderr
+    assert "attachments" in reparsed.stdout
+    scrapy_crawl(saved_site_url, archive_copy)
+    assert set(media_rows(archive_copy)) == {LIVE + path for path in MEDIA_FILES}
