@@ -469,7 +469,7 @@ class Archive:
         return list(self.db["runs"].rows_where(
             "id < ? AND kind = 'crawl' AND status = 'finished'", [before], order_by="id desc", limit=count))
 
-    # --- media ---------------------------------------------------------------------------------------
+    # --- media -----------------------------------------------------------------------------------
 
     def medium(self, sha256: str) -> dict[str, Any]:
         """One stored image or attachment, bytes included, by its SHA-256."""
@@ -478,13 +478,6 @@ class Archive:
     def fetched_medium(self, url: str) -> dict[str, Any] | None:
         """What ``url`` last gave (its ``media_urls`` row: SHA-256, content type, fetch times), or None."""
         return self._row("SELECT * FROM media_urls WHERE url = ?", [url])
-
-    def article_media(self, site_id: int) -> list[dict[str, Any]]:
-        """An article's images and attachments in page order, each with what its URL last gave (the
-        SHA-256 and content type; None for a medium never fetched)."""
-        return [dict(row) for row in self.db.query(
-            """SELECT am.*, mu.sha256, mu.content_type FROM article_media am
-               LEFT JOIN media_urls mu ON mu.url = am.url WHERE am.site_id = ? ORDER BY am.position""", [site_id])]
 
     def pending_media(self, off_site: bool = False, give_up_after: int = 5) -> list[PendingMedia]:
         """Images and attachments of archived articles that no run has fetched: never tried (the run

@@ -433,8 +433,8 @@ def extract_images(content: html.HtmlElement, url: str) -> list[Image]:
 
 
 def extract_attachments(content: html.HtmlElement, url: str) -> list[Attachment]:
-    """Each file the body links (``<a href="./W0….pdf">附件1：名单.pdf</a>``), once, with its link
-    text as its name (or the ``附件`` line the link stands on, when the link's own text is empty)."""
+    """Each file the body links (``<a href="./W0….pdf">名单.pdf</a>`` after 附件1：), once, named
+    by the link's text (or its ``title`` when the text is empty)."""
     found: dict[str, Attachment] = {}
     for link in content.iter("a"):
         href = absolute_url(url, link.get("href"))

@@ -69,10 +69,10 @@ def split_breadcrumb(trail: str) -> list[str]:
     """``首页 > 生物产业 > 生物医药`` as its crumbs. Spaces are stripped from each crumb, not matched
     around the separator: ``\\s*>\\s*`` backtracks over every run of spaces, quadratic on a long one."""
     return [crumb for crumb in (part.strip() for part in BREADCRUMB_SEP.split(trail)) if crumb]
+
+
 #: Files an article links as attachments (附件): TRS stores them beside the page as ``W0….pdf``.
 ATTACHMENT_EXTENSIONS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "7z", "wps", "et", "txt"})
-#: The label the CMS writes before attachment links.
-ATTACHMENT_LABEL = re.compile(r"^\s*(附件|相关附件|附件下载)\s*\d*\s*[:：]?\s*")
 
 
 def is_attachment_url(url: str) -> bool:
