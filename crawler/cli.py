@@ -123,7 +123,9 @@ def demo(db: str, site_dir: Path, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, help="Port.")
 def serve(db: str, host: str, port: int) -> None:
-    """Browse and search the archive in Datasette, read-only (pip install 'chinasei[datasette]').
+    """Browse and search the archive in Datasette, read-only (pip install 'chinasei[datasette]'), and
+    read each article as the page it was, with its images from the archive and nothing fetched from
+    anywhere else (each article row links its archived page).
 
     Example: chinasei serve --db archive.db --port 8001, then open http://127.0.0.1:8001/archive/search?q=扶贫
     """
