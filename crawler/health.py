@@ -18,6 +18,8 @@ ESSENTIAL = ("title", "published_at", "body")
 MIN_PARSED = 10  # fewer parsed articles than this say nothing about rates
 RELATIVE_DROP = 0.8  # flagged below 80% of the lowest recent rate
 FIRST_RUN_FLOOR = 0.5
+MIN_MEDIA_TRIED = 5  # fewer media fetched than this say nothing about their failures
+MEDIA_FAILED_SHARE = 0.5  # more of them failing than this: the portal may have moved its media
 
 
 def fill_rates(counts: Mapping[str, int], parsed: int) -> dict[str, float]:
@@ -43,3 +45,12 @@ def assess(rates: Mapping[str, float], parsed: int, history: Sequence[Mapping[st
         elif name in ESSENTIAL and rate < FIRST_RUN_FLOOR:
             warnings.append(f"{name} filled in only {rate:.0%} of articles")
     return warnings
+
+
+def media(fetched: int, failed: int) -> list[str]:
+    """A warning when most of the images and attachments a run asked for failed: the portal may
+    serve them from a new place (a few 404s among many are the site's, and recorded one by one)."""
+    tried = fetched + failed
+    if tried >= MIN_MEDIA_TRIED and failed > tried * MEDIA_FAILED_SHARE:
+        return [f"{failed} of the {tried} images and attachments fetched failed"]
+    return []

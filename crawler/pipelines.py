@@ -231,6 +231,8 @@ class ArchivePipeline:
             if fill.get("parsed", 0) >= health.MIN_PARSED:
                 history.append(fill["rates"])
         warnings = health.assess(rates, parsed, history, stats.get("chinasei/empty_listings", 0)) if judged else []
+        if judged:
+            warnings += health.media(stats.get("chinasei/media/downloaded", 0), stats.get("chinasei/media/failed", 0))
         warnings += [f"channel {name} was not found" for name in missing_channels]
         for warning in warnings:
             logger.error("Health: %s — has the portal changed its templates? See crawler/site.py", warning)

@@ -237,3 +237,18 @@ def test_an_archive_made_before_media_gets_them_without_fetching_its_articles_ag
     assert "attachments" in reparsed.stdout
     scrapy_crawl(saved_site_url, archive_copy)
     assert set(media_rows(archive_copy)) == {LIVE + path for path in MEDIA_FILES}
+
+
+def test_a_run_whose_media_mostly_fail_is_unhealthy(tmp_path, crawled_db):
+    """The portal moving its images elsewhere shows up as the run's health, not only as failures."""
+    www = tmp_path / "www"
+    build(www)
+    for path in MEDIA_FILES:
+        (www / path.lstrip("/")).unlink(missing_ok=True)
+    db = tmp_path / "a.db"
+    with localsite.serve(www) as url:
+        scrapy_crawl(url, db)
+    health, warnings = query(db, "SELECT health, warnings FROM runs")[0]
+    assert health == "unhealthy"
+    assert json.loads(warnings) == [f"{len(MEDIA_FILES) + 3} of the {len(MEDIA_FILES) + 3} images and attachments fetched failed"]
+    assert query(crawled_db, "SELECT health FROM runs") == [("ok",)]  # one 404 image among them is the site's
