@@ -24,6 +24,7 @@ from html import escape
 from lxml import etree, html
 
 from crawler import site
+from crawler.cleaning import absolute_url, image_source
 
 #: What the view's server sends with every page: no script, nothing fetched but from itself.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; "
@@ -64,7 +65,7 @@ def offline_page(page: str, page_url: str, media: Mapping[str, str], article_hre
 def _clean_attributes(element: html.HtmlElement, tag: str, page_url: str, media: Mapping[str, str],
                       article_href: Callable[[str], str | None]) -> None:
     """Point what the archive holds at it; take away every other address that makes a request."""
-    original = element.get("src") or element.get("oldsrc") if tag == "img" else None
+    original = image_source(element) if tag == "img" else None  # read before its attributes go
     for name in list(element.attrib):
         lowered = name.lower()
         if lowered.startswith("on") or lowered in _REQUESTING:
@@ -72,8 +73,8 @@ def _clean_attributes(element: html.HtmlElement, tag: str, page_url: str, media:
         elif lowered == "style":
             element.set(name, _URL_IN_STYLE.sub("", element.get(name) or ""))
     if tag == "img":
-        url = site.join(page_url, original or "")
-        local = media.get(site.canonical_url(url)) if url else None
+        url = absolute_url(page_url, original)  # the address the parser gave the image, which ``media`` is keyed by
+        local = media.get(url) if url else None
         if local:
             element.set("src", local)
         else:
@@ -81,8 +82,6 @@ def _clean_attributes(element: html.HtmlElement, tag: str, page_url: str, media:
             element.set("alt", element.get("alt") or f"[image not in the archive: {original}]")
     elif tag == "a" and element.get("href"):
         _relink(element, page_url, media, article_href)
-    elif tag == "form":
-        element.attrib.pop("action", None)
 
 
 def _relink(link: html.HtmlElement, page_url: str, media: Mapping[str, str], article_href: Callable[[str], str | None]) -> None:
@@ -90,12 +89,11 @@ def _relink(link: html.HtmlElement, page_url: str, media: Mapping[str, str], art
     if href.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
         del link.attrib["href"]
         return
-    url = site.join(page_url, href)
+    url = site.join(page_url, href.strip())
     if url is None:
         del link.attrib["href"]
         return
-    canonical = site.canonical_url(url)
-    local = media.get(canonical) or article_href(canonical)
+    local = media.get(url) or article_href(site.canonical_url(url))  # attachments by the parser's address
     link.set("href", local or url)
 
 
