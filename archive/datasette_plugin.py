@@ -24,9 +24,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from archive import compression, offline
+from archive import offline
 from archive.search import register_functions
-from crawler.encoding import decode_html
 
 _MARK = re.compile(r"</?mark>")
 _ARTICLE_ID = re.compile(r"/t\d{8}_(\d+)\.s?html?")
@@ -107,15 +106,12 @@ async def _archived_links(db: Any, page: str) -> dict[str, int]:
 
 
 async def _page_as_received(db: Any, url: str) -> str | None:
-    """The last good response for the article, decoded, or None when the archive kept none."""
+    """The last good response for the article, as text (the ``pages`` view decodes it), or None
+    when the archive kept none."""
     rows = await db.execute(
-        """SELECT r.body, r.compression, d.data, r.content_type FROM responses r
-           LEFT JOIN compression_dicts d ON d.id = r.dict_id
-           WHERE r.url = ? AND r.kind = 'article' AND r.status = 200 ORDER BY r.last_fetched_at DESC LIMIT 1""", [url])
-    if not rows.rows:
-        return None
-    body, method, dictionary, content_type = rows.first()
-    return decode_html(compression.decompress(body, method, dictionary), content_type)
+        """SELECT html FROM pages WHERE url = ? AND kind = 'article' AND status = 200
+           ORDER BY last_fetched_at DESC LIMIT 1""", [url])
+    return rows.first()[0] if rows.rows else None
 
 
 async def medium(datasette: Any, request: Any) -> Response:
