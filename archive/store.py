@@ -223,17 +223,17 @@ class Archive:
         sent, for the WARC request record). Returns its id, a hash of (url, status, body)."""
         digest = hashlib.sha256(f"{url}\n{status}\n".encode() + body).hexdigest()[:32]
         at = now()
+        content_type = next(iter(headers.get("Content-Type", [])), None)
         with self.db.atomic():
             existing = self.db.execute(
                 "UPDATE responses SET last_fetched_at = ?, fetch_count = fetch_count + 1, last_run_id = ? WHERE id = ?",
                 [at, run_id, digest],
             )
             if existing.rowcount == 0:
-                content_type = next(iter(headers.get("Content-Type", [])), None)
-                dictionary_id = self._dictionary_for(kind, status, body)
                 if kind == "media" and status == 200:
                     stored, method, dictionary_id = self._keep_medium(run_id, url, content_type, body, at), "media", None
                 else:
+                    dictionary_id = self._dictionary_for(kind, status, body)
                     stored, method = compression.compress(body, self._dictionary(dictionary_id))
                 self._insert(
                     "responses",
@@ -248,7 +248,7 @@ class Archive:
                     }
                 )
             elif kind == "media" and status == 200:
-                self._keep_medium(run_id, url, next(iter(headers.get("Content-Type", [])), None), body, at)
+                self._keep_medium(run_id, url, content_type, body, at)
         return digest
 
     def _keep_medium(self, run_id: int, url: str, content_type: str | None, body: bytes, at: str) -> bytes:
@@ -499,7 +499,7 @@ class Archive:
     def media_stats(self) -> dict[str, int]:
         """Media held (distinct contents, their bytes, the URLs that gave them), media the articles
         refer to, those off the site, and the media failures recorded."""
-        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        one = self._scalar
         return {
             "files": one("SELECT COUNT(*) FROM media"),
             "bytes": one("SELECT COALESCE(SUM(size), 0) FROM media"),
@@ -547,6 +547,10 @@ class Archive:
 
     # --- summaries -------------------------------------------------------------------------------
 
+    def _scalar(self, sql: str) -> Any:
+        """The one value a summary query gives."""
+        return self.db.execute(sql).fetchone()[0]
+
     def categories(self) -> dict[str, int]:
         """Articles per category, largest first (``(none)`` for articles without one)."""
         return dict(self.db.execute(
@@ -555,16 +559,18 @@ class Archive:
 
     def stats(self) -> dict[str, Any]:
         """What the archive holds: counts, categories, the time span, the last run."""
-        db = self.db
-        one = lambda sql: next(iter(db.execute(sql).fetchone() or [None]))  # noqa: E731
+        db, one = self.db, self._scalar
         runs = list(db["runs"].rows_where(order_by="id desc", limit=1))
+        # pages alone, in one pass over the responses: a medium's bytes are counted once, in "media"
+        pages, raw, stored = db.execute(
+            """SELECT COUNT(*), COALESCE(SUM(size), 0), COALESCE(SUM(length(body)), 0) FROM responses
+               WHERE compression IS NOT 'media'""").fetchone()
         return {
             "articles": db["articles"].count,
             "responses": db["responses"].count,
-            # pages alone: a medium's bytes are counted once, in "media"
-            "page_responses": one("SELECT COUNT(*) FROM responses WHERE compression IS NOT 'media'"),
-            "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM responses WHERE compression IS NOT 'media'"),
-            "stored_bytes": one("SELECT COALESCE(SUM(length(body)), 0) FROM responses WHERE compression IS NOT 'media'"),
+            "page_responses": pages,
+            "raw_bytes": raw,
+            "stored_bytes": stored,
             "runs": db["runs"].count,
             "earliest": one("SELECT MIN(published_at) FROM articles"),
             "latest": one("SELECT MAX(published_at) FROM articles"),
