@@ -17,8 +17,6 @@ import os
 import shutil
 import struct
 import subprocess
-import sys
-import time
 import urllib.request
 import zlib
 from collections.abc import Iterator
@@ -26,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.test_datasette import free_port
+from tests.conftest import REPO, chinasei_serve
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-default-apps", "--hide-scrollbars",
@@ -58,23 +55,8 @@ def served(crawled_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """The crawled archive in ``chinasei serve``, on 127.0.0.1."""
     db = tmp_path_factory.mktemp("view") / "archive.db"
     shutil.copy(crawled_db, db)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)],
-                               env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            if process.poll() is not None:
-                pytest.fail("chinasei serve exited: " + process.stdout.read().decode()[-2000:])
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with chinasei_serve(db) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def load(chromium: str, url: str, work: Path, screenshot: Path) -> tuple[set[str], set[str]]:

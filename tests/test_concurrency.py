@@ -13,9 +13,8 @@ import urllib.request
 
 from archive.store import Archive
 from crawler import localsite
-from tests.conftest import FAST, REPO, expected_items, query
+from tests.conftest import FAST, REPO, expected_items, free_port, query
 from tests.sitebuilder.build import build
-from tests.test_datasette import free_port
 
 WRITER = """
 import sys

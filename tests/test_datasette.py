@@ -4,11 +4,6 @@ HTML, facets, hidden internals."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,36 +14,15 @@ import pytest
 from sqlite_utils import Database
 
 from archive.datasette_plugin import safe_snippet
-from tests.conftest import REPO, archive_saved_site
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import archive_saved_site, chinasei_serve
 
 
 @pytest.fixture(scope="module")
 def datasette(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     path = tmp_path_factory.mktemp("ds") / "site.db"
     archive_saved_site(path).close()
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(path), "--port", str(port)],
-                               env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("Datasette did not start: " + process.stdout.read().decode()[-2000:]) from None
-            time.sleep(0.3)
-    yield base + "/site", path
-    process.terminate()
-    process.wait(timeout=20)
+    with chinasei_serve(path) as base:
+        yield base + "/site", path
 
 
 def get(url: str, **params: str) -> str:

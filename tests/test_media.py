@@ -13,18 +13,14 @@ import json
 import sqlite3
 import subprocess
 import sys
-import threading
-from collections import Counter
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from archive.store import Archive
 from crawler import localsite
-from crawler.localsite import QuietHandler
 from tests.conftest import REPO, SAVED, query, scrapy_crawl
 from tests.sitebuilder.build import build
 from tests.sitebuilder.content import MEDIA_FILES
+from tests.test_security import Elsewhere
 
 LIVE = "http://www.chinasei.com.cn"
 MISSING = LIVE + "/dfld/202410/W020241015300000000404.jpg"
@@ -42,27 +38,6 @@ def media_rows(db: Path) -> dict[str, tuple]:
 def media_requests(db: Path, run_id: int) -> list[tuple[str, int]]:
     """(URL, status) of the media responses a run received."""
     return sorted(query(db, f"SELECT url, status FROM responses WHERE kind = 'media' AND last_run_id = {run_id}"))
-
-
-class CountingServer:
-    """A static server for ``directory`` on another loopback address, counting the requests per path."""
-
-    def __init__(self, directory: Path, host: str = "127.0.0.2"):
-        self.hits: Counter[str] = Counter()
-        owner = self
-
-        class Handler(QuietHandler):
-            def do_GET(self):  # noqa: N802
-                owner.hits[self.path] += 1
-                super().do_GET()
-
-        self.server = ThreadingHTTPServer((host, 0), partial(Handler, directory=str(directory)))
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://{host}:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def test_a_crawl_keeps_every_same_site_medium_once_byte_for_byte(crawled_db):
@@ -145,7 +120,7 @@ def test_off_site_images_are_fetched_only_when_allowed(tmp_path):
     other = tmp_path / "other"
     (other / "img").mkdir(parents=True)
     (other / "img" / "chart.jpg").write_bytes((SAVED / "www/cyzx/202203/W020220318512245789123.jpg").read_bytes())
-    elsewhere = CountingServer(other)
+    elsewhere = Elsewhere(directory=other)
     try:
         www = tmp_path / "www"
         build(www)

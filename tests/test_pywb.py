@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import pytest
 
 from archive.export import export_warc
 from archive.store import Archive
-from tests.conftest import SAVED
+from tests.conftest import SAVED, free_port
 
 PYWB = "pywb==2.10.0"
 ARTICLE = "http://www.chinasei.com.cn/cyzx/202409/t20240912_44300.html"
@@ -39,12 +38,6 @@ def pywb_bin() -> Path:
         installed = subprocess.run([str(cache / "bin" / "pip"), "install", "-q", PYWB], capture_output=True, text=True, timeout=900)
         assert installed.returncode == 0, f"pip install {PYWB} failed: {installed.stderr[-2000:]}"
     return cache / "bin"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, bytes, str]:
@@ -68,7 +61,7 @@ def test_pywb_replays_an_archived_article_and_its_media_byte_for_byte(pywb_bin, 
     for command in (["wb-manager", "init", "chinasei"], ["wb-manager", "add", "chinasei", str(warc)]):
         done = subprocess.run([str(pywb_bin / command[0]), *command[1:]], cwd=root, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([str(pywb_bin / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}/chinasei"

@@ -14,8 +14,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import REPO, archived_articles, expected_items
-from tests.test_datasette import free_port
+from tests.conftest import REPO, archived_articles, expected_items, free_port
 
 
 def api(base: str, endpoint: str, fields: dict[str, list[str] | str] | None = None, egg: bytes | None = None) -> dict:

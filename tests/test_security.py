@@ -28,21 +28,23 @@ HOSTILE = ("<p onclick=\"steal()\">点击<script>alert(1)</script><a href=\"java
 
 class Elsewhere:
     """A server on another loopback address (or another port of this one), counting every request
-    that reaches it."""
+    that reaches it: it serves the files of ``directory``, or one page to every path."""
 
-    def __init__(self, host: str = "127.0.0.2"):
+    def __init__(self, host: str = "127.0.0.2", directory: Path | None = None):
         self.hits: Counter[str] = Counter()
         owner = self
 
         class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802
                 owner.hits[self.path] += 1
+                if directory is not None:
+                    return super().do_GET()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
                 self.end_headers()
                 self.wfile.write(b"<html><body>elsewhere</body></html>")
 
-        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.server = ThreadingHTTPServer((host, 0), partial(Handler, directory=str(directory or ".")))
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://{host}:{self.server.server_address[1]}"
 
