@@ -155,6 +155,16 @@ def test_control_characters_in_attributes_do_not_stop_the_body():
     assert 'alt="图片"' in article.body_html and 'href="http://www.chinasei.com.cn/a%02b.html"' in article.body_html
 
 
+@pytest.mark.parametrize("control", ["\x1f", "&#31;", "\x01", "&#x8;"])
+def test_control_characters_in_text_do_not_stop_the_body(control):
+    """Found by Hypothesis, beside a busy loop: a control character at the start of an indented
+    paragraph (raw, or as a character reference) reached lxml, which refused the trimmed text."""
+    page = SEED_PAGE.replace("<p style=\"text-indent: 2em;\">\u3000\u3000", f"<p style=\"text-indent: 2em;\">{control}\u3000\u3000", 2)
+    assert control in page
+    article = parse_article(SEED_URL, page)
+    assert article.body == SEED["body"] and article.body_html == SEED["body_html"]
+
+
 BODY = ("<html><head><title>标题_中国战略新兴产业网</title></head><body><div>您的位置:首页 &gt; 领跑者</div><div>标题</div>"
         "<div>2021-05-25</div><!--正文内容开始-->{}<!--正文内容结束--></body></html>")
 HOSTILE_ARTICLE = "http://www.chinasei.com.cn/lpz/202105/t20210525_41207.html"
