@@ -23,8 +23,8 @@ from html import escape
 
 from lxml import etree, html
 
-from crawler import site
-from crawler.cleaning import absolute_url, image_source
+from crawler.parsing import site
+from crawler.parsing.sanitiser import absolute_url, image_source
 
 #: What the view's server sends with every page: no script, nothing fetched but from itself.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; "

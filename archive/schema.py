@@ -28,7 +28,7 @@ import json
 from sqlite_utils import Database, Migrations
 
 from archive.search import SearchIndex
-from crawler import site
+from crawler.parsing import site
 
 migrations = Migrations("chinasei")
 

@@ -34,7 +34,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive.compression import decompress
-from crawler.encoding import decode_html
+from crawler.parsing.encoding import decode_html
 
 INDEX = "article_search"
 SENTINEL = "\ue000"

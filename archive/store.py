@@ -21,8 +21,8 @@ from sqlite_utils import Database
 
 from archive import compression, schema
 from archive.search import SearchIndex
-from crawler import site
-from crawler.items import Article, ListingPage, PageFailure, PendingMedia
+from crawler.parsing import site
+from crawler.parsing.items import Article, ListingPage, PageFailure, PendingMedia
 
 #: The fields that make an article's content; a change in any of them is an update.
 CONTENT_FIELDS = (

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.article import parse_article  # noqa: E402
-from crawler.listing import parse_listing  # noqa: E402
+from crawler.parsing.article import parse_article  # noqa: E402
+from crawler.parsing.listing import parse_listing  # noqa: E402
 
 ARTICLE = "http://www.chinasei.com.cn/lpz/202105/t20210525_41207.html"
 LISTING = "http://www.chinasei.com.cn/lpz/index.html"

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lxml import html as lxml_html  # noqa: E402
 
-from crawler.article import parse_article  # noqa: E402
-from crawler.encoding import decode_html  # noqa: E402
+from crawler.parsing.article import parse_article  # noqa: E402
+from crawler.parsing.encoding import decode_html  # noqa: E402
 from tests.conftest import SAVED  # noqa: E402
 from tests.sitebuilder.build import build  # noqa: E402
 

@@ -28,8 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.store import Archive  # noqa: E402
-from crawler.article import parse_article_response  # noqa: E402
-from crawler.reparse import reparse  # noqa: E402
+from crawler.ops.reparse import reparse  # noqa: E402
+from crawler.parsing.article import parse_article_response  # noqa: E402
 from tests.sitebuilder import corpus, render  # noqa: E402
 from tests.sitebuilder.content import Spec  # noqa: E402
 

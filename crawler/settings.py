@@ -11,7 +11,7 @@ Our own settings share the ``ARCHIVE_`` prefix:
 - ``ARCHIVE_RECHECK_DAYS`` / ``ARCHIVE_RECHECK_HOURS``: re-fetch articles published in the last N
   days, at most every M hours, with conditional requests, to catch edits in place (7 / 6).
 - ``ARCHIVE_PARSE_WORKER``: parse pages in a process beside the crawl (True), leaving the crawl's
-  thread to Scrapy; False parses in that thread. See :mod:`crawler.workers`.
+  thread to Scrapy; False parses in that thread. See :mod:`crawler.runtime.parse_worker`.
 - ``ARCHIVE_COMMIT_SECONDS``: how often the crawl commits what it wrote (1.0): a batch at a time is
   far cheaper than a commit a row, and a crash loses at most that much, fetched again next time.
 - ``ARCHIVE_PROGRESS_INTERVAL``: seconds between progress lines in the log (30; 0 turns it off).
@@ -22,7 +22,7 @@ Our own settings share the ``ARCHIVE_`` prefix:
 - ``ARCHIVE_MAX_LISTING_PAGES``: the most pages of one listing read, whatever its pager script
   claims (10,000); a listing also ends at its first page that answers 404.
 - ``ARCHIVE_MEDIA``: fetch every same-site image and attachment into the archive (True); see
-  :mod:`crawler.media`. ``ARCHIVE_MEDIA_OFFSITE``: fetch off-site images too (False: recorded only).
+  :mod:`crawler.components.media`. ``ARCHIVE_MEDIA_OFFSITE``: fetch off-site images too (False: recorded only).
 - ``ARCHIVE_MEDIA_MAX_BYTES``: the largest file kept (32 MiB); a larger one is a recorded failure.
 - ``ARCHIVE_MEDIA_RUN_BYTES``: media bytes one run may fetch (2 GiB; 0: no cap); the rest are
   fetched by the next run.
@@ -60,18 +60,18 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.ArticleFingerprinter"
-DUPEFILTER_CLASS = "crawler.dupefilter.ArticleDupeFilter"  # articles as bits: memory flat in the site's size
-SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950, "crawler.media.PendingMediaMiddleware": 960}
+REQUEST_FINGERPRINTER_CLASS = "crawler.components.fingerprint.ArticleFingerprinter"
+DUPEFILTER_CLASS = "crawler.components.dupefilter.ArticleDupeFilter"  # articles as bits: memory flat in the site's size
+SPIDER_MIDDLEWARES = {"crawler.components.incremental.IncrementalMiddleware": 950, "crawler.components.media.PendingMediaMiddleware": 960}
 # Ours refuses off-site requests (by origin: scheme, host, port) as recorded failures, before robots.txt
 # (100) asks the other host anything. Scrapy's OffsiteMiddleware compares hosts only and filters at
 # scheduling, where a refused redirect hop vanishes without its errback: ours replaces it.
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SameSiteMiddleware": 40, "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None}
-EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.logfilters.OneLineNetworkErrors": 0}
+DOWNLOADER_MIDDLEWARES = {"crawler.components.origin.SameSiteMiddleware": 40, "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None}
+EXTENSIONS = {"crawler.components.progress.Progress": 500, "crawler.components.logfilters.OneLineNetworkErrors": 0}
 ITEM_PIPELINES = {
-    "crawler.pipelines.ValidationPipeline": 100,
-    "crawler.media.ArchiveMediaPipeline": 500,
-    "crawler.pipelines.ArchivePipeline": 800,
+    "crawler.components.pipelines.ValidationPipeline": 100,
+    "crawler.components.media.ArchiveMediaPipeline": 500,
+    "crawler.components.pipelines.ArchivePipeline": 800,
 }
 # Media: an archived medium is never fetched again (a TRS W0… file name is never reused); a
 # redirect to it is followed (and checked by SameSiteMiddleware like any other hop).

@@ -31,12 +31,12 @@ def main(query: str = "扶贫") -> Path:
         sys.exit("Chromium is not installed: apt-get install chromium fonts-noto-cjk")
     work = Path(tempfile.mkdtemp())
     db = work / "archive.db"
-    subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--db", str(db)], cwd=REPO, check=True,
+    subprocess.run([sys.executable, "-m", "crawler.ops.cli", "demo", "--db", str(db)], cwd=REPO, check=True,
                    stdout=subprocess.DEVNULL)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)], cwd=REPO,
+    server = subprocess.Popen([sys.executable, "-m", "crawler.ops.cli", "serve", "--db", str(db), "--port", str(port)], cwd=REPO,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/archive/search?" + urllib.parse.urlencode({"q": query})
     try:

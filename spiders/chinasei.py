@@ -1,10 +1,10 @@
 """The spider: from the home page to every channel, every listing page, every article.
 
-It only navigates. Pages are parsed by the pure functions in :mod:`crawler.article` and
-:mod:`crawler.listing`, in the live site's URLs, run in a worker process (:mod:`crawler.workers`)
+It only navigates. Pages are parsed by the pure functions in :mod:`crawler.parsing.article` and
+:mod:`crawler.parsing.listing`, in the live site's URLs, run in a worker process (:mod:`crawler.runtime.parse_worker`)
 that the callbacks await; this spider turns those into requests to wherever
 it fetches from (``-a base_url=http://127.0.0.1:PORT`` for a copy of the site), and reports pages
-that fail as :class:`~crawler.items.PageFailure` items with the reason.
+that fail as :class:`~crawler.parsing.items.PageFailure` items with the reason.
 
     scrapy crawl chinasei                                       # the live portal
     scrapy crawl chinasei -a base_url=http://127.0.0.1:8000 -s ARCHIVE_DB=copy.db
@@ -24,12 +24,12 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler import site
-from crawler.encoding import decode_html
-from crawler.failures import describe
-from crawler.items import ChannelLink, ListingEnd, ListingPage, PageFailure
-from crawler.listing import parse_home
-from crawler.workers import ParseWorker
+from crawler.components.download_errors import describe
+from crawler.parsing import site
+from crawler.parsing.encoding import decode_html
+from crawler.parsing.items import ChannelLink, ListingEnd, ListingPage, PageFailure
+from crawler.parsing.listing import parse_home
+from crawler.runtime.parse_worker import ParseWorker
 
 ARTICLE_PRIORITY = 1
 LISTING_WINDOW = 4  # listing pages of one channel asked for at once in a full crawl

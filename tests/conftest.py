@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from archive.store import Archive
-from crawler import localsite
+from crawler.ops import localsite
 from tests.sitebuilder.build import build
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,8 +56,8 @@ def archived_articles(db: Path) -> dict[int, dict]:
 
 def archive_saved_site(path: Path) -> Archive:
     """An archive of every article of the saved site, parsed straight from the saved pages."""
-    from crawler.article import parse_article
-    from crawler.encoding import decode_html
+    from crawler.parsing.article import parse_article
+    from crawler.parsing.encoding import decode_html
 
     archive = Archive(path)
     run = archive.start_run("saved site")
@@ -90,7 +90,7 @@ def chinasei_serve(db: Path) -> Iterator[str]:
     """The real ``chinasei serve`` (Datasette and our plugin) over ``db`` on 127.0.0.1; yields its
     base URL once it answers."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "crawler.ops.cli", "serve", "--db", str(db), "--port", str(port)],
                                env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

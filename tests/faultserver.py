@@ -20,7 +20,7 @@ from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from crawler.localsite import QuietHandler
+from crawler.ops.localsite import QuietHandler
 
 FAULTS = ("500", "503", "reset", "stall", "truncate", "loop", "error_page")
 ERROR_PAGE = ("<html><head><title>页面不存在_中国战略新兴产业网</title></head><body><div class='nav'>首页</div>"

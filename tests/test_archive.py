@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from archive.store import Archive, Saved
-from crawler.items import Article, Image, ListingEntry, ListingPage, PageFailure
+from crawler.parsing.items import Article, Image, ListingEntry, ListingPage, PageFailure
 
 URL = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
 

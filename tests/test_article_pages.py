@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.article import parse_article
-from crawler.encoding import decode_html
-from crawler.fixtures import FIXTURE_FIELDS
+from crawler.ops.page_fixtures import FIXTURE_FIELDS
+from crawler.parsing.article import parse_article
+from crawler.parsing.encoding import decode_html
 from tests.conftest import SAVED
 
 CASES = sorted((SAVED / "expected").rglob("*.json"))

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.article import parse_article, parse_article_response
-from crawler.listing import parse_home, parse_listing
-from crawler.workers import ParseWorker
+from crawler.parsing.article import parse_article, parse_article_response
+from crawler.parsing.listing import parse_home, parse_listing
+from crawler.runtime.parse_worker import ParseWorker
 from tests.conftest import SAVED
 
 SEED_URL = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.byline import Byline, parse_meta_line, split_lead, split_tail
+from crawler.parsing.byline import Byline, parse_meta_line, split_lead, split_tail
 
 
 def people(r=(), c=(), p=(), a=(), source=None, editor=None, reviewer=None) -> dict:

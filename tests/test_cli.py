@@ -10,12 +10,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from crawler.cli import cli
+from crawler.ops.cli import cli
 from tests.conftest import REPO, expected_items
 
 
 def chinasei(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "crawler.ops.cli", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=300, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
 
 

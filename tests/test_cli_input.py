@@ -26,7 +26,7 @@ LIVE = "http://www.chinasei.com.cn"
 
 def chinasei(*args: str | bytes, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """The command as a user runs it, in a process of its own."""
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=cwd or REPO, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "crawler.ops.cli", *args], cwd=cwd or REPO, capture_output=True,
                           timeout=timeout, env={**os.environ, "PYTHONPATH": str(REPO)})
 
 
@@ -172,7 +172,7 @@ def test_sigterm_to_serve_stops_datasette_too(crawled_db, tmp_path):
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    serve = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(crawled_db), "--port", str(port)],
+    serve = subprocess.Popen([sys.executable, "-m", "crawler.ops.cli", "serve", "--db", str(crawled_db), "--port", str(port)],
                              cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 from archive.store import Archive
-from crawler import localsite
+from crawler.ops import localsite
 from tests.conftest import FAST, REPO, expected_items, free_port, query
 from tests.sitebuilder.build import build
 
@@ -39,7 +39,7 @@ def test_datasette_reads_during_a_crawl_without_locks(tmp_path):
         crawl = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "chinasei", "-a", f"base_url={url}",
                                   "-s", f"ARCHIVE_DB={db}", *FAST, "-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS=1"],
                                  cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        reader = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)], env=env,
+        reader = subprocess.Popen([sys.executable, "-m", "crawler.ops.cli", "serve", "--db", str(db), "--port", str(port)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         answers, errors = [], []
         try:

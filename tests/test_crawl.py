@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive.store import Archive
-from crawler import localsite
+from crawler.ops import localsite
 from tests.conftest import SAVED, archived_articles, expected_items, query, scrapy_crawl
 from tests.sitebuilder.content import MEDIA_FILES
 from tests.test_article_pages import FIELDS

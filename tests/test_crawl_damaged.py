@@ -13,8 +13,8 @@ import pytest
 from scrapy.http import Response
 
 from archive.store import Archive
-from crawler import localsite
-from crawler.items import PageFailure
+from crawler.ops import localsite
+from crawler.parsing.items import PageFailure
 from spiders.chinasei import LISTING_WINDOW, ChinaseiSpider
 from tests.conftest import SAVED, expected_items, query, scrapy_crawl
 from tests.sitebuilder.build import build

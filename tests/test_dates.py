@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.dates import date_from_url, find_dates
+from crawler.parsing.dates import date_from_url, find_dates
 
 
 @pytest.mark.parametrize(("text", "iso", "has_time"), [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from scrapy import Request
 
-from crawler.dupefilter import ArticleDupeFilter
-from crawler.fingerprint import ArticleFingerprinter
-from crawler.idset import MAX_ID
+from crawler.components.dupefilter import ArticleDupeFilter
+from crawler.components.fingerprint import ArticleFingerprinter
+from crawler.components.idset import MAX_ID
 
 ARTICLE = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
 

@@ -10,7 +10,7 @@ from twisted.internet.error import ConnectionLost, DNSLookupError
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
-from crawler.failures import describe
+from crawler.components.download_errors import describe
 from tests.conftest import SAVED, archived_articles, expected_items, query, scrapy_crawl
 from tests.faultserver import FaultPlan, serve_faulty
 from tests.sitebuilder.content import MEDIA_FILES

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler import localsite
-from crawler.health import assess
+from crawler.components.health import assess
+from crawler.ops import localsite
 from tests.conftest import FAST, REPO, archived_articles, expected_items, query, scrapy_crawl
 from tests.sitebuilder.build import build
 from tests.sitebuilder.content import Spec, all_channels
@@ -108,7 +108,7 @@ def test_a_second_crawl_on_the_same_archive_is_refused(site_copy, tmp_path):
         deadline = time.time() + 60
         while not (lock.exists() and lock.read_text().startswith("pid")) and time.time() < deadline:
             time.sleep(0.1)
-        second = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--base-url", url, "--db", str(db)],
+        second = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "crawl", "--base-url", url, "--db", str(db)],
                                 cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
                                 timeout=120)
         first.send_signal(signal.SIGKILL)
@@ -130,7 +130,7 @@ def test_a_layout_change_is_flagged_with_a_non_zero_exit(site_copy, tmp_path):
             text = re.sub(r"<title>.*?</title>", "<title>中国战略新兴产业网</title>", text)
             text = text.replace('<div class="date">', '<div class="date">发布于')
             page.write_bytes(text.encode(encoding, errors="xmlcharrefreplace"))
-        result = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--full", "--base-url", url, "--db", str(db),
+        result = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "crawl", "--full", "--base-url", url, "--db", str(db),
                                  "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
                                 cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
                                 timeout=300)
@@ -145,7 +145,7 @@ def test_an_empty_listing_is_flagged(site_copy, tmp_path):
     listing.write_text(re.sub(r"<ul>\n<li>.*?</ul>", "<ul></ul>", listing.read_text(encoding="utf-8"), flags=re.S),
                        encoding="utf-8")
     with localsite.serve(site_copy) as url:
-        result = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--base-url", url, "--db", str(db),
+        result = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "crawl", "--base-url", url, "--db", str(db),
                                  "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
                                 cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
                                 timeout=300)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.listing import parse_home, parse_listing
+from crawler.parsing.listing import parse_home, parse_listing
 from tests.conftest import SAVED
 from tests.sitebuilder.content import all_channels
 

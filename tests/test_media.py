@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from archive.store import Archive
-from crawler import localsite
+from crawler.ops import localsite
 from tests.conftest import REPO, SAVED, query, scrapy_crawl
 from tests.sitebuilder.build import build
 from tests.sitebuilder.content import MEDIA_FILES
@@ -168,13 +168,13 @@ def test_media_can_be_turned_off(tmp_path, saved_site_url):
 
 
 def test_stats_report_media_counts_bytes_and_failures(crawled_db):
-    shown = subprocess.run([sys.executable, "-m", "crawler.cli", "stats", "--db", str(crawled_db), "--json"], cwd=REPO,
+    shown = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "stats", "--db", str(crawled_db), "--json"], cwd=REPO,
                            capture_output=True, text=True, check=True).stdout
     media = json.loads(shown)["media"]
     contents = {(SAVED / "www" / path.lstrip("/")).read_bytes() for path in MEDIA_FILES}
     assert media == {"files": len(contents), "bytes": sum(map(len, contents)), "urls": len(MEDIA_FILES),
                      "referred": len(MEDIA_FILES) + 2, "off_site": 1, "missing": 1, "failures": 1}
-    text = subprocess.run([sys.executable, "-m", "crawler.cli", "stats", "--db", str(crawled_db)], cwd=REPO,
+    text = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "stats", "--db", str(crawled_db)], cwd=REPO,
                           capture_output=True, text=True, check=True).stdout
     assert f"{len(contents)} images and attachments ({sum(map(len, contents)):,} bytes) from {len(MEDIA_FILES)} URLs" in text
 
@@ -206,7 +206,7 @@ def test_an_archive_made_before_media_gets_them_without_fetching_its_articles_ag
     assert query(archive_copy, "SELECT COUNT(*) FROM responses WHERE kind = 'article' AND last_run_id = 2") == [(0,)]
     assert dict(query(archive_copy, "SELECT site_id, content_hash FROM articles")) == hashes  # nothing "updated"
     # the attachments were never parsed out of the old pages: a re-parse finds them, the next crawl fetches them
-    reparsed = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", "--db", str(archive_copy), "--workers", "1"],
+    reparsed = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "reparse", "--db", str(archive_copy), "--workers", "1"],
                               cwd=REPO, capture_output=True, text=True)
     assert reparsed.returncode == 0, reparsed.stderr
     assert "attachments" in reparsed.stdout

@@ -14,9 +14,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.export import export_csv, export_jsonl, export_warc
 from archive.store import Archive
-from crawler import site
-from crawler.fixtures import FIXTURE_FIELDS, write_fixture
-from crawler.reparse import reparse
+from crawler.ops.page_fixtures import FIXTURE_FIELDS, write_fixture
+from crawler.ops.reparse import reparse
+from crawler.parsing import site
 from tests.conftest import SAVED, expected_items
 from tests.sitebuilder.content import BODY_BYLINES
 
@@ -66,7 +66,7 @@ def test_reparse_takes_bylines_out_of_the_bodies_of_an_older_archive(archive):
             "authors = '[]', source = NULL, editor = NULL, reviewer = NULL, byline = NULL WHERE site_id = ?",
             [body, spec.site_id])
     older.close()
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", "--db", str(archive.path), "--workers", "1"],
+    result = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "reparse", "--db", str(archive.path), "--workers", "1"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -100,7 +100,7 @@ def test_a_fixture_path_never_leaves_its_folder():
 def test_fixture_command_for_an_unknown_url(archive, tmp_path):
     from click.testing import CliRunner
 
-    from crawler.cli import cli
+    from crawler.ops.cli import cli
 
     result = CliRunner().invoke(cli, ["fixture", "http://www.chinasei.com.cn/none.html", "--db", str(archive.path),
                                       "--dir", str(tmp_path)])
@@ -121,7 +121,7 @@ def test_jsonl_and_csv_hold_every_article(archive):
 
 def test_csv_written_by_the_command_opens_as_utf8_in_a_spreadsheet(archive, tmp_path):
     path = tmp_path / "articles.csv"
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "export", "--format", "csv", "-o", str(path), "--db",
+    result = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "export", "--format", "csv", "-o", str(path), "--db",
                              str(archive.path)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert path.read_bytes().startswith(b"\xef\xbb\xbfsite_id,")

@@ -213,7 +213,7 @@ def test_twenty_thousand_generated_articles_equal_the_scan(big_archive: Archive)
 def test_search_from_the_command_line(site_archive, tmp_path: Path):
     from click.testing import CliRunner
 
-    from crawler.cli import cli
+    from crawler.ops.cli import cli
 
     result = CliRunner().invoke(cli, ["search", "扶贫", "--db", str(site_archive.path), "--json"])
     assert result.exit_code == 0, result.output

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.search import SearchError
-from crawler.localsite import QuietHandler
+from crawler.ops.localsite import QuietHandler
 from tests.conftest import archive_saved_site, archived_articles, expected_items, query, scrapy_crawl
 from tests.sitebuilder.build import build
 

@@ -6,8 +6,8 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from crawler import site
-from crawler.fingerprint import ArticleFingerprinter
+from crawler.components.fingerprint import ArticleFingerprinter
+from crawler.parsing import site
 
 LIVE = "http://www.chinasei.com.cn"
 
@@ -77,7 +77,7 @@ def test_spiders_that_name_no_origin_keep_scrapys_offsite_filter():
     from scrapy import Spider
     from scrapy.exceptions import IgnoreRequest
 
-    from crawler.middlewares import SameSiteMiddleware
+    from crawler.components.origin import SameSiteMiddleware
 
     class Other(Spider):
         name = "other"

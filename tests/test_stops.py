@@ -33,7 +33,7 @@ def test_a_crawl_stopped_by_a_signal_keeps_what_it_received_and_says_interrupted
 
     plan.trips[50] = stop
     with serve_faulty(SAVED / "www", plan) as url:
-        command = [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", url, "--db", str(db), *FAST]
+        command = [sys.executable, "-m", "crawler.ops.cli", "crawl", "--base-url", url, "--db", str(db), *FAST]
         crawls.append(subprocess.Popen(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                        start_new_session=True))

@@ -46,7 +46,7 @@ def chinasei_crawl(url: str, db: Path, *settings: str, limit_file_size: int | No
         if limit_file_size is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
 
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", url, "--db", str(db), *FAST, *settings]
+    command = [sys.executable, "-m", "crawler.ops.cli", "crawl", "--base-url", url, "--db", str(db), *FAST, *settings]
     return subprocess.run(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
                           text=True, timeout=300, preexec_fn=limit)
 

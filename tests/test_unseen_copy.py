@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler import site
+from crawler.parsing import site
 from tests.conftest import archived_articles, expected_items, scrapy_crawl
 
 CHECKED = ("title", "published_at", "reporters", "correspondents", "photographers", "authors", "source",

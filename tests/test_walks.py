@@ -3,8 +3,8 @@ an outcome: marked any earlier, a crawl killed in between loses the waiting arti
 
 from __future__ import annotations
 
-from crawler.items import ListingEnd, ListingEntry, ListingPage
-from crawler.walks import ChannelWalks
+from crawler.components.walks import ChannelWalks
+from crawler.parsing.items import ListingEnd, ListingEntry, ListingPage
 
 FOLDER = "http://www.chinasei.com.cn/lpz/"
 

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from crawler.workers import ParseTimeout, ParseWorker, WorkerGone, article_from_bytes, listing_from_bytes
+from crawler.runtime.parse_worker import ParseTimeout, ParseWorker, WorkerGone, article_from_bytes, listing_from_bytes
 from tests.conftest import SAVED, archived_articles, scrapy_crawl
 
 LIVE = "http://www.chinasei.com.cn"
@@ -74,7 +74,7 @@ def test_when_the_worker_dies_the_page_fails_and_the_rest_are_parsed_here(caplog
         finally:
             worker.close()
 
-    with caplog.at_level(logging.ERROR, logger="crawler.workers"):
+    with caplog.at_level(logging.ERROR, logger="crawler.runtime.parse_worker"):
         first, outcomes, broken = run(killed())
     assert broken
     assert len([o for o in outcomes if isinstance(o, WorkerGone)]) <= 1  # at most the page it was sent

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from archive.store import Archive
-from archive.writer import ArchiveWriter, WriterFailed
-from crawler.items import ListingEntry, ListingPage, PageFailure
+from crawler.parsing.items import ListingEntry, ListingPage, PageFailure
+from crawler.runtime.writer import ArchiveWriter, WriterFailed
 from tests.test_archive import URL, article
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ def test_a_crawl_that_stops_writing_is_told_once_the_writer_is_gone(tmp_path):
 
 KILLED = """
 import os, signal, sys, time
-from archive.writer import ArchiveWriter
+from crawler.runtime.writer import ArchiveWriter
 writer = ArchiveWriter(sys.argv[1], commit_seconds=60)
 for n in range(200):
     writer.submit("record_response", 1, f"http://www.chinasei.com.cn/{n}.html", "x", 200, {}, b"<p>page</p>" * n, "article")

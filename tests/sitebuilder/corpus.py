@@ -14,7 +14,7 @@ import random
 import re
 from collections.abc import Iterator
 
-from crawler.items import Article
+from crawler.parsing.items import Article
 from tests.sitebuilder.content import CORE, NAMES, PLACES, TOPICS
 from tests.sitebuilder.seed import SEED_PARAGRAPHS
 

@@ -33,9 +33,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from archive.store import Archive
-from crawler import site
-from crawler.dates import date_from_url
-from crawler.items import ListingPage
+from crawler.parsing import site
+from crawler.parsing.dates import date_from_url
+from crawler.parsing.items import ListingPage
 
 logger = logging.getLogger(__name__)
 

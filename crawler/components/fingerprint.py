@@ -12,7 +12,7 @@ import hashlib
 from scrapy import Request
 from scrapy.utils.request import RequestFingerprinter
 
-from crawler import site
+from crawler.parsing import site
 
 
 def article_id(request: Request) -> int | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from crawler import site
+from crawler.parsing import site
 
 PERSON_ROLES = ("reporters", "correspondents", "photographers", "authors")
 

@@ -4,7 +4,7 @@ Scrapy runs callbacks in its reactor's thread, and that thread is what bounds a 
 all of Scrapy's own work, and parsing a page there (half a millisecond) adds half again to it. The
 spider hands a response's bytes to :class:`ParseWorker` instead and awaits the item, while Scrapy
 goes on fetching; the parsing is the same pure functions
-(:func:`crawler.article.parse_article_page`, :func:`crawler.listing.parse_listing`).
+(:func:`crawler.parsing.article.parse_article_page`, :func:`crawler.parsing.listing.parse_listing`).
 
 The crawl's side has no threads of its own (a thread in a busy Python process costs more in
 hand-overs of the interpreter lock than it saves): requests go down one pipe, made large enough to
@@ -31,11 +31,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from crawler.article import ArticlePage, parse_article_page
-from crawler.encoding import decode_html, decode_page
-from crawler.items import ListingPage
-from crawler.listing import parse_listing
-from crawler.pipes import start_helper
+from crawler.parsing.article import ArticlePage, parse_article_page
+from crawler.parsing.encoding import decode_html, decode_page
+from crawler.parsing.items import ListingPage
+from crawler.parsing.listing import parse_listing
+from crawler.runtime.helper import start_helper
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,12 @@ logger = logging.getLogger(__name__)
 def article_from_bytes(
     url: str, body: bytes, content_type: str | None, fetched_at: str | None, known_channels: frozenset[str]
 ) -> ArticlePage:
-    """An article page from the bytes received (see :func:`crawler.article.parse_article_page`)."""
+    """An article page from the bytes received (see :func:`crawler.parsing.article.parse_article_page`)."""
     return parse_article_page(url, decode_page(body, content_type), fetched_at, known_channels)
 
 
 def listing_from_bytes(url: str, body: bytes, content_type: str | None, known_channels: frozenset[str]) -> ListingPage:
-    """A listing page from the bytes received (see :func:`crawler.listing.parse_listing`)."""
+    """A listing page from the bytes received (see :func:`crawler.parsing.listing.parse_listing`)."""
     return parse_listing(url, decode_html(body, content_type), known_channels=known_channels)
 
 

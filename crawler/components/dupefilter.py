@@ -4,7 +4,7 @@ with the size of the site.
 The default filter keeps a 40-character fingerprint for every request it has seen: about 100 bytes
 each, 12 MB for a crawl of 100,000 articles, and the one thing in a crawl that grows with every
 page. Articles are known by their document id (``t20201124_40123.html``, see
-:mod:`crawler.fingerprint`), a number below a few million, so here an article is a bit at its id
+:mod:`crawler.components.fingerprint`), a number below a few million, so here an article is a bit at its id
 in a byte array: 100,000 articles take about 12 KB. Every other request (listings, the home page,
 redirect hops, an article asked for with a method other than GET) goes through Scrapy's own filter.
 With ``JOBDIR`` set, Scrapy's filter keeps everything, since only it is written to disk.
@@ -15,8 +15,8 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.dupefilters import RFPDupeFilter
 
-from crawler.fingerprint import article_id
-from crawler.idset import IdSet
+from crawler.components.fingerprint import article_id
+from crawler.components.idset import IdSet
 
 
 class ArticleDupeFilter(RFPDupeFilter):

@@ -1,6 +1,6 @@
 """Reading an HTML tree as a reader sees it: lines of text, regions between comment markers.
 
-The parsers work on lxml trees built from already-decoded text; see :mod:`crawler.encoding` for
+The parsers work on lxml trees built from already-decoded text; see :mod:`crawler.parsing.encoding` for
 turning response bytes into that text.
 """
 

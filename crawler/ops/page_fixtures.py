@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from archive.store import Archive
-from crawler import site
-from crawler.article import parse_article_response
+from crawler.parsing import site
+from crawler.parsing.article import parse_article_response
 
 FIXTURE_FIELDS = ("url", "site_id", "title", "published_at", "reporters", "correspondents", "photographers", "authors",
                   "source", "editor", "reviewer", "category", "category_path", "body", "body_html", "images", "attachments", "byline", "problems")

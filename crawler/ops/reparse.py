@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from archive.store import CONTENT_FIELDS, Archive, article_record, decode_row
-from crawler.article import parse_article_response
-from crawler.items import Article, PageFailure
+from crawler.parsing.article import parse_article_response
+from crawler.parsing.items import Article, PageFailure
 
 BATCH = 512  # pages read (and held in memory) at a time
 

@@ -1,7 +1,7 @@
 """Item pipelines: validate what the spider parsed, and keep everything in the archive.
 
 ``ArchivePipeline`` owns the archive for the length of a crawl: it records the run, and hands every
-write to a writer process (:mod:`archive.writer`) that stores them beside the crawl, counting what
+write to a writer process (:mod:`crawler.runtime.writer`) that stores them beside the crawl, counting what
 the writer reports. Besides items it listens to
 Scrapy's signals, so that every response received (a 404 and robots.txt included) is stored raw,
 and a page whose parsing raised or whose item was dropped is recorded as a failure with its reason.
@@ -29,12 +29,13 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from archive.store import Archive
-from archive.writer import ArchiveWriter, Report, WriterFailed
-from crawler import health, site
-from crawler.items import Article, ListingEnd, ListingPage, PageFailure
-from crawler.lock import ArchiveLock, ArchiveLocked
-from crawler.media import MEDIA_FAILED
-from crawler.walks import ChannelWalks
+from crawler.components import health
+from crawler.components.media import MEDIA_FAILED
+from crawler.components.walks import ChannelWalks
+from crawler.parsing import site
+from crawler.parsing.items import Article, ListingEnd, ListingPage, PageFailure
+from crawler.runtime.lock import ArchiveLock, ArchiveLocked
+from crawler.runtime.writer import ArchiveWriter, Report, WriterFailed
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +236,7 @@ class ArchivePipeline:
             warnings += health.media(stats.get("chinasei/media/downloaded", 0), stats.get("chinasei/media/failed", 0))
         warnings += [f"channel {name} was not found" for name in missing_channels]
         for warning in warnings:
-            logger.error("Health: %s — has the portal changed its templates? See crawler/site.py", warning)
+            logger.error("Health: %s — has the portal changed its templates? See crawler/parsing/site.py", warning)
         by_status = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")}
         return {
             "responses_by_status": json.dumps(by_status),
@@ -270,7 +271,7 @@ class ArchivePipeline:
         if fallbacks:
             logger.warning(
                 "Generic fallbacks were needed (field: articles) %s: the portal's templates may have changed; "
-                "compare a page with crawler/site.py",
+                "compare a page with crawler/parsing/site.py",
                 fallbacks,
             )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 #: The bundled copy of the site, in a source checkout.
-SAVED_SITE = Path(__file__).resolve().parents[1] / "saved_site" / "www"
+SAVED_SITE = Path(__file__).resolve().parents[2] / "saved_site" / "www"
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

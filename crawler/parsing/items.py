@@ -130,7 +130,7 @@ class ListingPage:
 class ListingEnd:
     """The crawl reached a channel's last page: the listing has ``page_count`` pages. The channel
     counts as read to its end once each of them was read and each article listed has an outcome
-    (see :mod:`crawler.walks`)."""
+    (see :mod:`crawler.components.walks`)."""
 
     folder_url: str
     page_count: int

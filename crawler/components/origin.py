@@ -8,7 +8,7 @@ request's errback, so the article vanished with no failure recorded. This one ta
 in the settings, and keeps its behaviour for spiders that do not say which origin they crawl. This middleware runs first,
 on every request about to be downloaded — a 3xx or meta-refresh hop included, since the redirect
 middlewares hand their new request back to the scheduler — and refuses any that is not on the site
-(:func:`crawler.site.same_site`: scheme, host and port) as a failure of the page asked for.
+(:func:`crawler.parsing.site.same_site`: scheme, host and port) as a failure of the page asked for.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
-from crawler import site
+from crawler.parsing import site
 
 
 class SameSiteMiddleware(OffsiteMiddleware):

@@ -12,8 +12,8 @@ import re
 
 from lxml import etree, html
 
-from crawler import site
-from crawler.dom import BLOCK_TAGS, normalize_space
+from crawler.parsing import site
+from crawler.parsing.dom import BLOCK_TAGS, normalize_space
 
 DROP_WITH_CONTENT = frozenset(
     {"script", "style", "noscript", "template", "iframe", "object", "embed", "form", "input", "button",

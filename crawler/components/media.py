@@ -12,7 +12,7 @@ How the pieces fit, Scrapy's way:
   medium of an article has an outcome.
 - Its store, :class:`ArchiveMediaStore` (``FILES_STORE = archive:<ARCHIVE_DB>``), answers
   ``stat_file`` from the archive. The bytes are not written by the store: every response the crawl
-  receives is kept by :class:`crawler.pipelines.ArchivePipeline` as it arrives, and the archive
+  receives is kept by :class:`crawler.components.pipelines.ArchivePipeline` as it arrives, and the archive
   keeps a medium's bytes once per content, keyed by SHA-256 (``media``), with the URL that gave it
   (``media_urls``). So one file stays the whole archive, and a medium is stored exactly as received.
 - A medium that cannot be fetched (a 404, a timeout, too large) is a recorded failure of that
@@ -45,9 +45,9 @@ from scrapy.pipelines.media import MediaPipeline
 from twisted.python.failure import Failure
 
 from archive.store import Archive, NotAnArchive
-from crawler import site
-from crawler.failures import describe
-from crawler.items import Article, PageFailure, PendingMedia
+from crawler.components.download_errors import describe
+from crawler.parsing import site
+from crawler.parsing.items import Article, PageFailure, PendingMedia
 
 logger = logging.getLogger(__name__)
 

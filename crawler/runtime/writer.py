@@ -6,7 +6,7 @@ page; done here, in a child process that owns the archive's write connection, it
 machine's other core while the crawl goes on.
 
 The crawl sends each write as a message (an :class:`Archive` method's name and arguments) down a
-pipe widened to a megabyte (:mod:`crawler.pipes`), from its own thread: it never waits on the
+pipe widened to a megabyte (:mod:`crawler.runtime.helper`), from its own thread: it never waits on the
 child unless the child falls a megabyte behind, and then it waits (its memory stays bounded). The
 child applies the writes in order and commits them in batches, every ``commit_seconds``; after each
 commit it sends back a report: how many writes it stored, how many articles were new, updated or
@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from crawler.pipes import start_helper
+from crawler.runtime.helper import start_helper
 
 #: The Archive methods a crawl writes through; nothing else is run in the child.
 WRITES = frozenset({"save_article", "save_listing", "record_failure", "mark_walked", "record_response"})

@@ -1,6 +1,6 @@
 """Running a crawl from Python (the CLI and the tests use this), the way ``scrapy crawl`` does.
 
-    from crawler.run import crawl
+    from crawler.ops.crawl import crawl
     run = crawl(db="archive.db")                                   # the live portal, politely
     run = crawl(base_url="http://127.0.0.1:8000", db="copy.db", settings=LOCAL_COPY)
 """
@@ -40,7 +40,7 @@ def crawl(base_url: str | None = None, db: str = "archive.db", settings: Mapping
     """Crawl the portal (or the copy at ``base_url``) into ``db``; returns the run with its failures.
 
     Runs Scrapy's reactor, so it can be called once per process. The result's ``status`` is how
-    the run ended (``finished``, ``interrupted``, ``failed``…; see :mod:`crawler.pipelines`), or
+    the run ended (``finished``, ``interrupted``, ``failed``…; see :mod:`crawler.components.pipelines`), or
     ``archive_locked`` / ``archive_unavailable`` with a ``message`` when it never started.
     """
     process = CrawlerProcess(project_settings(db, settings))

@@ -1,4 +1,4 @@
-"""The ``chinasei`` command: a thin layer over :mod:`crawler.run` and :mod:`archive.store`."""
+"""The ``chinasei`` command: a thin layer over :mod:`crawler.ops.crawl` and :mod:`archive.store`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from archive.store import Archive, NotAnArchive, OutdatedArchive
-from crawler import localsite
+from crawler.ops import localsite
 
 DB_OPTION = click.option("--db", default="archive.db", show_default=True, help="The archive file.")
 
@@ -53,7 +53,7 @@ def crawl(db: str, base_url: str | None, full: bool, pairs: tuple[str, ...]) -> 
 
     Example: chinasei crawl --db archive.db -s LOG_LEVEL=WARNING
     """
-    from crawler.run import crawl as run_crawl
+    from crawler.ops.crawl import crawl as run_crawl
 
     _check_folder(db)
     settings = _settings(pairs)
@@ -96,8 +96,8 @@ def demo(db: str, site_dir: Path, port: int) -> None:
 
     Example: chinasei demo --db demo.db
     """
-    from crawler.run import LOCAL_COPY
-    from crawler.run import crawl as run_crawl
+    from crawler.ops.crawl import LOCAL_COPY
+    from crawler.ops.crawl import crawl as run_crawl
 
     _check_folder(db)
     with _serving(site_dir, port) as base_url:
@@ -167,7 +167,7 @@ def reparse(db: str, dry_run: bool, workers: int | None) -> None:
 
     Example: chinasei reparse --db archive.db --dry-run
     """
-    from crawler.reparse import reparse as run_reparse
+    from crawler.ops.reparse import reparse as run_reparse
 
     archive = _open_existing(db)
     try:
@@ -192,7 +192,7 @@ def fixture(url: str, db: str, folder: Path) -> None:
 
     Example: chinasei fixture http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html --db archive.db
     """
-    from crawler.fixtures import write_fixture
+    from crawler.ops.page_fixtures import write_fixture
 
     archive = _open_read_only(db)
     try:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 from lxml import html
 
-from crawler import byline as bylines
-from crawler import dates, dom, site
-from crawler.cleaning import absolute_url, clean_body_html, image_source
-from crawler.encoding import Decoded, decode_page
-from crawler.items import Article, Attachment, ChannelLink, Image
-from crawler.listing import channel_links
+from crawler.parsing import byline as bylines
+from crawler.parsing import dates, dom, site
+from crawler.parsing.encoding import Decoded, decode_page
+from crawler.parsing.items import Article, Attachment, ChannelLink, Image
+from crawler.parsing.listing import channel_links
+from crawler.parsing.sanitiser import absolute_url, clean_body_html, image_source
 
 FONT_CONTROL = re.compile(r"^字体\s*[:：]")
 CAPTION_LEAD = re.compile(r"^(图为|图片|图：|图:|▲|△|上图|下图|左图|右图)")
@@ -49,7 +49,7 @@ class Header:
 
 
 def parse_article_response(url: str, body: bytes, content_type: str | None, fetched_at: str | None = None) -> Article:
-    """Parse an article page from the bytes received: decoded as :mod:`crawler.encoding` says, and a
+    """Parse an article page from the bytes received: decoded as :mod:`crawler.parsing.encoding` says, and a
     note among the problems when the page's declared encoding was wrong."""
     return parse_decoded(url, decode_page(body, content_type), fetched_at)
 

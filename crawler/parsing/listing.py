@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from lxml import html
 
-from crawler import dates, dom, site
-from crawler.items import ChannelLink, ListingEntry, ListingPage
+from crawler.parsing import dates, dom, site
+from crawler.parsing.items import ChannelLink, ListingEntry, ListingPage
 
 
 def parse_listing(url: str, text: str, known_channels: Container[str] = ()) -> ListingPage:

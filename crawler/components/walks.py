@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from crawler import site
-from crawler.idset import IdSet
-from crawler.items import ListingEnd, ListingPage
+from crawler.components.idset import IdSet
+from crawler.parsing import site
+from crawler.parsing.items import ListingEnd, ListingPage
 
 
 @dataclass
