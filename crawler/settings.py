@@ -1,37 +1,13 @@
 """Scrapy settings for the archiver: polite defaults for the live portal.
 
 Every setting can be changed on the command line (``scrapy crawl chinasei -s ARCHIVE_DB=x.db``).
-Our own settings share the ``ARCHIVE_`` prefix:
-
-- ``ARCHIVE_DB``: the archive file (default ``archive.db``, or ``$CHINASEI_ARCHIVE_DB``).
-- ``ARCHIVE_STORE_RESPONSES``: keep every raw response (default True).
-- ``ARCHIVE_INCREMENTAL``: skip archived articles and stop paging where the archive starts (default
-  True; ``chinasei crawl --full`` or ``-s ARCHIVE_INCREMENTAL=False`` walks everything).
-- ``ARCHIVE_INCREMENTAL_OVERLAP``: known articles to read past the last new one before stopping (3).
-- ``ARCHIVE_RECHECK_DAYS`` / ``ARCHIVE_RECHECK_HOURS``: re-fetch articles published in the last N
-  days, at most every M hours, with conditional requests, to catch edits in place (7 / 6).
-- ``ARCHIVE_PARSE_WORKER``: parse pages in a process beside the crawl (True), leaving the crawl's
-  thread to Scrapy; False parses in that thread. See :mod:`crawler.runtime.parse_worker`.
-- ``ARCHIVE_COMMIT_SECONDS``: how often the crawl commits what it wrote (1.0): a batch at a time is
-  far cheaper than a commit a row, and a crash loses at most that much, fetched again next time.
-- ``ARCHIVE_PROGRESS_INTERVAL``: seconds between progress lines in the log (30; 0 turns it off).
-- ``ARCHIVE_BUSY_TIMEOUT``: seconds to wait out another program's write lock on the archive (60);
-  past it the writes are lost, counted, and the run fails (``chinasei crawl`` exits 4).
-- ``ARCHIVE_PARSE_TIMEOUT``: seconds a page may take to parse in the worker (30); past it the page
-  is a recorded failure and the worker is replaced.
-- ``ARCHIVE_MAX_LISTING_PAGES``: the most pages of one listing read, whatever its pager script
-  claims (10,000); a listing also ends at its first page that answers 404.
-- ``ARCHIVE_MEDIA``: fetch every same-site image and attachment into the archive (True); see
-  :mod:`crawler.components.media`. ``ARCHIVE_MEDIA_OFFSITE``: fetch off-site images too (False: recorded only).
-- ``ARCHIVE_MEDIA_MAX_BYTES``: the largest file kept (32 MiB); a larger one is a recorded failure.
-- ``ARCHIVE_MEDIA_RUN_BYTES``: media bytes one run may fetch (2 GiB; 0: no cap); the rest are
-  fetched by the next run.
-- ``ARCHIVE_MEDIA_GIVE_UP_AFTER``: runs a failing medium is tried in (5).
+Our own settings share the ``ARCHIVE_`` prefix; their defaults and docs are in
+:mod:`crawler.config`, and the docs' settings reference is generated from there.
 """
 
 from __future__ import annotations
 
-import os
+from crawler import config
 
 BOT_NAME = "chinasei"
 SPIDER_MODULES = ["spiders"]
@@ -83,23 +59,7 @@ CONCURRENT_ITEMS = 8
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-ARCHIVE_DB = os.environ.get("CHINASEI_ARCHIVE_DB", "archive.db")
-ARCHIVE_STORE_RESPONSES = True
-ARCHIVE_INCREMENTAL = True
-ARCHIVE_INCREMENTAL_OVERLAP = 3
-ARCHIVE_RECHECK_DAYS = 7
-ARCHIVE_RECHECK_HOURS = 6
-ARCHIVE_PROGRESS_INTERVAL = 30
-ARCHIVE_COMMIT_SECONDS = 1.0
-ARCHIVE_PARSE_WORKER = True
-ARCHIVE_BUSY_TIMEOUT = 60.0
-ARCHIVE_PARSE_TIMEOUT = 30.0
-ARCHIVE_MAX_LISTING_PAGES = 10_000
-ARCHIVE_MEDIA = True
-ARCHIVE_MEDIA_OFFSITE = False
-ARCHIVE_MEDIA_MAX_BYTES = 32 * 1024 * 1024
-ARCHIVE_MEDIA_RUN_BYTES = 2 * 1024 * 1024 * 1024
-ARCHIVE_MEDIA_GIVE_UP_AFTER = 5
+globals().update(config.defaults())  # every ARCHIVE_* setting, from the one registry
 
 # Scrapy 2.19 opens an HTTP control server by default; an unattended archiver needs no open port.
 REMOTE_CONTROL_ENABLED = False

@@ -25,6 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.components.download_errors import describe
+from crawler.config import setting
 from crawler.parsing import site
 from crawler.parsing.encoding import decode_html
 from crawler.parsing.items import ChannelLink, ListingEnd, ListingPage, PageFailure
@@ -136,7 +137,7 @@ class ChinaseiSpider(scrapy.Spider):
         one page at a time, newest first, marking each request with the page it came from so the
         incremental policy can stop the walk.
         """
-        incremental = self.settings.getbool("ARCHIVE_INCREMENTAL", True)
+        incremental = setting(self.settings, "ARCHIVE_INCREMENTAL")
         page_count = self._trusted_count(page)
         if page_count is not None and not incremental:
             chain = Chain(page.folder_url, page_count, page.page_prefix, page.page_ext)
@@ -154,7 +155,7 @@ class ChinaseiSpider(scrapy.Spider):
         site's word, not proof (``createPageHTML(10000000, …)`` would have a crawl ask for millions
         of pages); reading also ends where pages it counts answer 404 (see
         :meth:`_past_failed_listing_page`)."""
-        limit = self.settings.getint("ARCHIVE_MAX_LISTING_PAGES", 10_000)
+        limit = setting(self.settings, "ARCHIVE_MAX_LISTING_PAGES")
         if page.page_count is None or page.page_count <= limit:
             return page.page_count
         if page.page_index == 0:
@@ -188,8 +189,8 @@ class ChinaseiSpider(scrapy.Spider):
     def parsers(self) -> ParseWorker:
         """The page parsers: in a worker process (``ARCHIVE_PARSE_WORKER``, on by default), else here."""
         if self._parsers is None:
-            self._parsers = ParseWorker(separate=self.settings.getbool("ARCHIVE_PARSE_WORKER", True),
-                                        time_limit=self.settings.getfloat("ARCHIVE_PARSE_TIMEOUT", 30.0))
+            self._parsers = ParseWorker(separate=setting(self.settings, "ARCHIVE_PARSE_WORKER"),
+                                        time_limit=setting(self.settings, "ARCHIVE_PARSE_TIMEOUT"))
         return self._parsers
 
     def closed(self, reason: str) -> None:

@@ -33,6 +33,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from archive.store import Archive
+from crawler.config import setting
 from crawler.parsing import site
 from crawler.parsing.dates import date_from_url
 from crawler.parsing.items import ListingPage
@@ -45,14 +46,14 @@ class IncrementalMiddleware:
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
-        if not settings.getbool("ARCHIVE_INCREMENTAL", True):
+        if not setting(settings, "ARCHIVE_INCREMENTAL"):
             raise NotConfigured("full crawl")
         self.crawler = crawler
         self.stats = crawler.stats
-        self.path = settings.get("ARCHIVE_DB")
-        self.overlap = settings.getint("ARCHIVE_INCREMENTAL_OVERLAP", 3)
-        self.recheck_age = timedelta(days=settings.getfloat("ARCHIVE_RECHECK_DAYS", 7))
-        self.recheck_every = timedelta(hours=settings.getfloat("ARCHIVE_RECHECK_HOURS", 6))
+        self.path = setting(settings, "ARCHIVE_DB")
+        self.overlap = setting(settings, "ARCHIVE_INCREMENTAL_OVERLAP")
+        self.recheck_age = timedelta(days=setting(settings, "ARCHIVE_RECHECK_DAYS"))
+        self.recheck_every = timedelta(hours=setting(settings, "ARCHIVE_RECHECK_HOURS"))
         self.known: dict[int, tuple[str | None, str | None]] = {}
         self.walked: set[str] = set()
         self.archive: Archive | None = None

@@ -46,6 +46,7 @@ from twisted.python.failure import Failure
 
 from archive.store import Archive, NotAnArchive
 from crawler.components.download_errors import describe
+from crawler.config import setting
 from crawler.parsing import site
 from crawler.parsing.items import Article, PageFailure, PendingMedia
 
@@ -96,17 +97,17 @@ class ArchiveMediaPipeline(FilesPipeline):
     def __init__(self, store_uri: str, *, crawler: Crawler):
         super().__init__(store_uri, crawler=crawler)
         settings = crawler.settings
-        self.off_site = settings.getbool("ARCHIVE_MEDIA_OFFSITE", False)
-        self.max_file = settings.getint("ARCHIVE_MEDIA_MAX_BYTES", 32 * 1024 * 1024)
-        self.run_cap = settings.getint("ARCHIVE_MEDIA_RUN_BYTES", 0)
+        self.off_site = setting(settings, "ARCHIVE_MEDIA_OFFSITE")
+        self.max_file = setting(settings, "ARCHIVE_MEDIA_MAX_BYTES")
+        self.run_cap = setting(settings, "ARCHIVE_MEDIA_RUN_BYTES")
         self.fetched_bytes = 0
         self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMediaPipeline:
-        if not crawler.settings.getbool("ARCHIVE_MEDIA", True):
+        if not setting(crawler.settings, "ARCHIVE_MEDIA"):
             raise NotConfigured("ARCHIVE_MEDIA is off")
-        pipeline = cls(f"archive:{crawler.settings.get('ARCHIVE_DB')}", crawler=crawler)
+        pipeline = cls(f"archive:{setting(crawler.settings, 'ARCHIVE_DB')}", crawler=crawler)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -199,12 +200,12 @@ class PendingMediaMiddleware:
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
-        if not settings.getbool("ARCHIVE_MEDIA", True):
+        if not setting(settings, "ARCHIVE_MEDIA"):
             raise NotConfigured("ARCHIVE_MEDIA is off")
         self.crawler = crawler
-        self.path = settings.get("ARCHIVE_DB")
-        self.off_site = settings.getbool("ARCHIVE_MEDIA_OFFSITE", False)
-        self.give_up_after = settings.getint("ARCHIVE_MEDIA_GIVE_UP_AFTER", 5)
+        self.path = setting(settings, "ARCHIVE_DB")
+        self.off_site = setting(settings, "ARCHIVE_MEDIA_OFFSITE")
+        self.give_up_after = setting(settings, "ARCHIVE_MEDIA_GIVE_UP_AFTER")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PendingMediaMiddleware:

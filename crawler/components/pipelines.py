@@ -32,6 +32,7 @@ from archive.store import Archive
 from crawler.components import health
 from crawler.components.media import MEDIA_FAILED
 from crawler.components.walks import ChannelWalks
+from crawler.config import setting
 from crawler.parsing import site
 from crawler.parsing.items import Article, ListingEnd, ListingPage, PageFailure
 from crawler.runtime.lock import ArchiveLock, ArchiveLocked
@@ -82,10 +83,10 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.path = crawler.settings.get("ARCHIVE_DB")
-        self.store_responses = crawler.settings.getbool("ARCHIVE_STORE_RESPONSES", True)
-        self.commit_seconds = crawler.settings.getfloat("ARCHIVE_COMMIT_SECONDS", 1.0)
-        self.busy_timeout = crawler.settings.getfloat("ARCHIVE_BUSY_TIMEOUT", 60.0)
+        self.path = setting(crawler.settings, "ARCHIVE_DB")
+        self.store_responses = setting(crawler.settings, "ARCHIVE_STORE_RESPONSES")
+        self.commit_seconds = setting(crawler.settings, "ARCHIVE_COMMIT_SECONDS")
+        self.busy_timeout = setting(crawler.settings, "ARCHIVE_BUSY_TIMEOUT")
         self.archive: Archive | None = None
         self.writer: ArchiveWriter | None = None
         self.lock = ArchiveLock(self.path)

@@ -12,6 +12,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.config import setting
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,7 +29,7 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
-        interval = crawler.settings.getfloat("ARCHIVE_PROGRESS_INTERVAL", 30)
+        interval = setting(crawler.settings, "ARCHIVE_PROGRESS_INTERVAL")
         if interval <= 0:
             raise NotConfigured
         extension = cls(crawler, interval, sys.stderr.isatty())
