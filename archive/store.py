@@ -20,18 +20,18 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive import compression, schema
+from archive.runs import RunStatus
 from archive.search import SearchIndex
 from crawler.parsing import site
-from crawler.parsing.items import Article, ListingPage, PageFailure, PendingMedia
-
-#: The fields that make an article's content; a change in any of them is an update.
-CONTENT_FIELDS = (
-    "url", "title", "published_at", "reporters", "correspondents", "photographers", "authors", "source",
-    "editor", "reviewer", "category", "category_path", "body", "body_html", "images", "byline", "attachments",
+from crawler.parsing.items import (
+    CONTENT_FIELDS,
+    JSON_FIELDS,
+    LATER_FIELDS,
+    Article,
+    ListingPage,
+    PageFailure,
+    PendingMedia,
 )
-#: Content fields added after archives were made: left out of the hash while empty, so that an
-#: article archived before the field existed hashes the same, and is not "updated" by its arrival.
-LATER_FIELDS = frozenset({"attachments"})
 
 
 def now() -> str:
@@ -190,16 +190,18 @@ class Archive:
         marked running died without a word (kill -9, a reboot, a lock that outlasted them): they are
         marked ``unfinished``, since only one crawl runs over an archive at a time."""
         with self.db.atomic():
-            self.db.execute("UPDATE runs SET status = 'unfinished' WHERE status = 'running' AND kind = ?", [kind])
-            table = self.db["runs"].insert({"started_at": now(), "base_url": base_url, "status": "running", "kind": kind})
+            self.db.execute("UPDATE runs SET status = ? WHERE status = ? AND kind = ?",
+                            [RunStatus.UNFINISHED.value, RunStatus.RUNNING.value, kind])
+            table = self.db["runs"].insert({"started_at": now(), "base_url": base_url, "status": RunStatus.RUNNING.value,
+                                            "kind": kind})
         return int(table.last_pk)
 
-    def finish_run(self, run_id: int, status: str, counts: Mapping[str, int], stats: Mapping[str, Any]) -> None:
+    def finish_run(self, run_id: int, status: RunStatus, counts: Mapping[str, int], stats: Mapping[str, Any]) -> None:
         """Record a crawl's end, its counts and Scrapy's stats."""
         with self.db.atomic():
             self.db["runs"].update(
                 run_id,
-                {"finished_at": now(), "status": status, **counts, "stats": _json(stats)},
+                {"finished_at": now(), "status": RunStatus(status).value, **counts, "stats": _json(stats)},
             )
 
     def run(self, run_id: int) -> dict[str, Any]:
@@ -459,6 +461,11 @@ class Archive:
         """The channels some crawl has read to their last page."""
         return {row[0] for row in self.db.execute("SELECT url FROM channels WHERE walked_run_id IS NOT NULL").fetchall()}
 
+    def channel_names(self, run_id: int) -> set[str]:
+        """The names of the channels this run stored a listing page of."""
+        rows = self.db.execute("SELECT name FROM channels WHERE last_run_id = ? AND name IS NOT NULL", [run_id]).fetchall()
+        return {name for (name,) in rows}
+
     def mark_walked(self, run_id: int, folder_url: str) -> None:
         """Record that this run read the channel's listing to its last page."""
         with self.db.atomic():
@@ -467,7 +474,7 @@ class Archive:
     def recent_runs(self, before: int, count: int = 5) -> list[dict[str, Any]]:
         """The last ``count`` finished crawl runs before run ``before``, newest first."""
         return list(self.db["runs"].rows_where(
-            "id < ? AND kind = 'crawl' AND status = 'finished'", [before], order_by="id desc", limit=count))
+            "id < ? AND kind = 'crawl' AND status = ?", [before, RunStatus.FINISHED.value], order_by="id desc", limit=count))
 
     # --- media -----------------------------------------------------------------------------------
 
@@ -581,10 +588,6 @@ class Archive:
         }
 
 
-LIST_COLUMNS = ("reporters", "correspondents", "photographers", "authors", "category_path", "images", "attachments",
-                "extraction", "fallbacks", "problems")
-
-
 def decode_row(row: dict[str, Any]) -> dict[str, Any]:
     """An article row with its JSON columns turned back into lists and dicts."""
-    return {k: json.loads(v) if k in LIST_COLUMNS and isinstance(v, str) else v for k, v in row.items()}
+    return {k: json.loads(v) if k in JSON_FIELDS and isinstance(v, str) else v for k, v in row.items()}

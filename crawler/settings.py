@@ -10,6 +10,7 @@ from __future__ import annotations
 from crawler import config
 
 BOT_NAME = "chinasei"
+COMMANDS_MODULE = "crawler.ops.commands"  # `scrapy crawl` exits with the run's status, as `chinasei crawl` does
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
@@ -43,11 +44,17 @@ SPIDER_MIDDLEWARES = {"crawler.components.incremental.IncrementalMiddleware": 95
 # (100) asks the other host anything. Scrapy's OffsiteMiddleware compares hosts only and filters at
 # scheduling, where a refused redirect hop vanishes without its errback: ours replaces it.
 DOWNLOADER_MIDDLEWARES = {"crawler.components.origin.SameSiteMiddleware": 40, "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None}
-EXTENSIONS = {"crawler.components.progress.Progress": 500, "crawler.components.logfilters.OneLineNetworkErrors": 0}
+# The run's life (lock, run row, writer) comes first: the recorder and the pipelines write through it.
+EXTENSIONS = {
+    "crawler.components.logfilters.OneLineNetworkErrors": 0,
+    "crawler.components.archive_run.ArchiveRun": 100,
+    "crawler.components.responses.ResponseRecorder": 110,
+    "crawler.components.progress.Progress": 500,
+}
 ITEM_PIPELINES = {
-    "crawler.components.pipelines.ValidationPipeline": 100,
+    "crawler.components.validation.ValidationPipeline": 100,
     "crawler.components.media.ArchiveMediaPipeline": 500,
-    "crawler.components.pipelines.ArchivePipeline": 800,
+    "crawler.components.storing.StoragePipeline": 800,
 }
 # Media: an archived medium is never fetched again (a TRS W0… file name is never reused); a
 # redirect to it is followed (and checked by SameSiteMiddleware like any other hop).

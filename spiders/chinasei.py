@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -69,9 +68,6 @@ class ChinaseiSpider(scrapy.Spider):
             self.allowed_domains = sorted(site.HOSTS)
 
     async def start(self) -> AsyncIterator[Request]:
-        for unusable in ("archive_locked", "archive_unavailable"):
-            if self.crawler.stats.get_value(f"chinasei/{unusable}"):
-                raise CloseSpider(unusable)
         yield self._request(site.HOME_URL, self.parse_home, kind="home")
 
     # --- navigation ------------------------------------------------------------------------------

@@ -68,14 +68,31 @@ def archive_saved_site(path: Path) -> Archive:
     return archive
 
 
-def scrapy_crawl(base_url: str, db: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run the real ``scrapy crawl chinasei`` against ``base_url`` into ``db``."""
+def scrapy_crawl(base_url: str, db: Path, *extra: str, exit_code: int | str | None = 0) -> subprocess.CompletedProcess:
+    """Run the real ``scrapy crawl chinasei`` against ``base_url`` into ``db``; it must exit with
+    ``exit_code`` (``chinasei crawl``'s statuses), with the status the run recorded says
+    (``"recorded"``: for runs whose health depends on injected faults), or anything (None)."""
     command = [sys.executable, "-m", "scrapy", "crawl", "chinasei", "-a", f"base_url={base_url}",
                "-s", f"ARCHIVE_DB={db}", *FAST, *extra]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    if exit_code == "recorded":
+        exit_code = recorded_exit(db)
+    assert exit_code is None or result.returncode == exit_code, result.stderr[-3000:]
     return result
+
+
+def recorded_exit(db: Path) -> int:
+    """The exit status the archive's last run calls for (crawler.ops.outcome), read from its row."""
+    from crawler.ops.outcome import verdict
+
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        run = dict(conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone())
+    finally:
+        conn.close()
+    return verdict({**run, "lost_writes": 0, "writes_sent": 0}, str(db))[0]
 
 
 def free_port() -> int:

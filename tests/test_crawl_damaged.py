@@ -118,7 +118,7 @@ def test_a_missing_required_channel_fails_the_run_loudly(tmp_path):
     db = tmp_path / "a.db"
     shutil.rmtree(tmp_path / "www/lpz")
     with localsite.serve(tmp_path / "www") as url:
-        log = scrapy_crawl(url, db).stderr
+        log = scrapy_crawl(url, db, exit_code=3).stderr
     assert "Channel 领跑者 was not found" in log
     assert query(db, "SELECT health, warnings FROM runs") == [("unhealthy", '["channel 领跑者 was not found"]')]
     assert query(db, "SELECT kind, reason FROM failures WHERE kind = 'channel'") == [

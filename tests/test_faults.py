@@ -33,8 +33,8 @@ def test_a_crawl_with_retries_and_one_more_run_loses_nothing(seed, tmp_path):
     plan = FaultPlan(seed)
     db = tmp_path / "a.db"
     with serve_faulty(SAVED / "www", plan) as url:
-        first = scrapy_crawl(url, db, *FAULTY)
-        scrapy_crawl(url, db, *FAULTY)
+        first = scrapy_crawl(url, db, *FAULTY, exit_code="recorded")
+        scrapy_crawl(url, db, *FAULTY, exit_code="recorded")
         assert sum(plan.injected.values()) >= 15 and len(plan.injected) >= 5, plan.injected
         archived = archived_articles(db)
         expected = expected_items()
@@ -53,7 +53,7 @@ def test_a_crawl_with_retries_and_one_more_run_loses_nothing(seed, tmp_path):
                                     JOIN articles a ON a.site_id = am.site_id
                                     WHERE f.run_id = 2 AND f.kind = 'media' GROUP BY f.url""")
         assert all(first_asked == 2 or url == MISSING_IMAGE for url, first_asked in media_failed), media_failed
-        scrapy_crawl(url, db, *FAULTY)  # and the run after fetches those
+        scrapy_crawl(url, db, *FAULTY, exit_code="recorded")  # and the run after fetches those
     assert {url for (url,) in query(db, "SELECT url FROM media_urls")} == {LIVE + path for path in MEDIA_FILES}
 
 

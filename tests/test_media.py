@@ -139,7 +139,7 @@ def test_off_site_images_are_fetched_only_when_allowed(tmp_path):
 
 def test_a_file_over_the_size_cap_is_a_recorded_failure(tmp_path, saved_site_url):
     db = tmp_path / "a.db"
-    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA_MAX_BYTES=3000")
+    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA_MAX_BYTES=3000", exit_code=3)  # most media failed
     sizes = {LIVE + path: (SAVED / "www" / path.lstrip("/")).stat().st_size for path in MEDIA_FILES}
     assert set(media_rows(db)) == {url for url, size in sizes.items() if size <= 3000}
     too_large = dict(query(db, "SELECT url, reason FROM failures WHERE kind = 'media' AND reason LIKE '%ARCHIVE_MEDIA_MAX_BYTES%'"))
@@ -222,7 +222,7 @@ def test_a_run_whose_media_mostly_fail_is_unhealthy(tmp_path, crawled_db):
         (www / path.lstrip("/")).unlink(missing_ok=True)
     db = tmp_path / "a.db"
     with localsite.serve(www) as url:
-        scrapy_crawl(url, db)
+        scrapy_crawl(url, db, exit_code=3)  # as chinasei crawl does
     health, warnings = query(db, "SELECT health, warnings FROM runs")[0]
     assert health == "unhealthy"
     assert json.loads(warnings) == [f"{len(MEDIA_FILES) + 3} of the {len(MEDIA_FILES) + 3} images and attachments fetched failed"]

@@ -151,7 +151,7 @@ def test_robots_txt_is_obeyed(tmp_path):
     (www / "robots.txt").write_text("User-agent: *\nDisallow: /lpz/\n", encoding="utf-8")
     db = tmp_path / "a.db"
     with serve(www, {}) as url:
-        scrapy_crawl(url, db)
+        scrapy_crawl(url, db, exit_code=3)  # 领跑者 not found: unhealthy
     assert query(db, "SELECT COUNT(*) FROM responses WHERE url LIKE '%/lpz/%'") == [(0,)]
     lpz = {site_id for site_id, item in expected_items().items() if "/lpz/" in item["url"]}
     assert set(archived_articles(db)) == set(expected_items()) - lpz

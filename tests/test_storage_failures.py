@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from archive.store import Archive
 from tests.conftest import FAST, REPO, SAVED, expected_items, query, scrapy_crawl
 from tests.faultserver import FaultPlan, serve_faulty
@@ -49,6 +51,13 @@ def chinasei_crawl(url: str, db: Path, *settings: str, limit_file_size: int | No
     command = [sys.executable, "-m", "crawler.ops.cli", "crawl", "--base-url", url, "--db", str(db), *FAST, *settings]
     return subprocess.run(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
                           text=True, timeout=300, preexec_fn=limit)
+
+
+def crawl_with(command: str, url: str, db: Path, *settings: str) -> subprocess.CompletedProcess:
+    """``chinasei crawl`` or ``scrapy crawl chinasei``, whatever its exit status."""
+    if command == "chinasei crawl":
+        return chinasei_crawl(url, db, *settings)
+    return scrapy_crawl(url, db, *settings, exit_code=None)
 
 
 def started_archive(db: Path) -> None:
@@ -90,7 +99,10 @@ def test_a_lock_held_for_a_while_is_waited_out(tmp_path):
     assert query(db, "SELECT status FROM runs ORDER BY id DESC LIMIT 1") == [("finished",)]
 
 
-def test_a_lock_held_too_long_fails_the_run_and_loses_nothing_stored(tmp_path):
+@pytest.mark.parametrize("command", ["chinasei crawl", "scrapy crawl"])
+def test_a_lock_held_too_long_fails_the_run_and_loses_nothing_stored(tmp_path, command):
+    """Whichever command ran it, a run that lost writes exits 4 (Scrapy's own ``crawl`` exits 0
+    whenever the spider ran, so a scheduler would never hear of it)."""
     db = tmp_path / "a.db"
     started_archive(db)
     holder = LockHolder(db)
@@ -98,7 +110,7 @@ def test_a_lock_held_too_long_fails_the_run_and_loses_nothing_stored(tmp_path):
     plan.trips = {15: holder.take}
     try:
         with serve_faulty(SAVED / "www", plan) as url:
-            result = chinasei_crawl(url, db, "-s", "ARCHIVE_BUSY_TIMEOUT=1")
+            result = crawl_with(command, url, db, "-s", "ARCHIVE_BUSY_TIMEOUT=1")
     finally:
         holder.close()
     assert result.returncode == 4, result.stderr[-3000:]
@@ -113,14 +125,15 @@ def test_a_lock_held_too_long_fails_the_run_and_loses_nothing_stored(tmp_path):
     assert [s for (s,) in query(db, "SELECT status FROM runs ORDER BY id")] == ["finished", "unfinished", "finished"]
 
 
-def test_a_lock_held_when_the_crawl_starts_is_one_clear_line(tmp_path):
+@pytest.mark.parametrize("command", ["chinasei crawl", "scrapy crawl"])
+def test_a_lock_held_when_the_crawl_starts_is_one_clear_line(tmp_path, command):
     db = tmp_path / "a.db"
     started_archive(db)
     holder = LockHolder(db)
     holder.take()
     try:
         with serve_faulty(SAVED / "www", FaultPlan(0, share=0)) as url:
-            result = chinasei_crawl(url, db, "-s", "ARCHIVE_BUSY_TIMEOUT=1")
+            result = crawl_with(command, url, db, "-s", "ARCHIVE_BUSY_TIMEOUT=1")
     finally:
         holder.close()
     assert result.returncode == 4, result.stderr[-3000:]

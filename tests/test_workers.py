@@ -62,8 +62,8 @@ def test_when_the_worker_dies_the_page_fails_and_the_rest_are_parsed_here(caplog
         worker = ParseWorker()
         try:
             first = await worker.article(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset())
-            worker.process.kill()
-            worker.process.join()
+            worker.helper.process.kill()
+            worker.helper.process.join()
             outcomes = []
             for _ in range(3):
                 try:
@@ -103,14 +103,14 @@ def test_a_page_over_the_time_limit_fails_and_the_pages_behind_it_are_parsed_by_
     async def three():
         worker = ParseWorker(time_limit=1.0)
         try:
-            first = worker.process.pid
+            first = worker.helper.process.pid
             results = await asyncio.gather(
                 worker.article(f"{LIVE}/lpz/202105/t20210525_1.html", slow_page(), "text/html", None, frozenset()),
                 worker.article(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset()),
                 worker.listing(f"{LIVE}/lpz/", (SAVED / "www/lpz/index.html").read_bytes(), "text/html", frozenset()),
                 return_exceptions=True,
             )
-            return results, first, worker.process.pid, worker.replaced
+            return results, first, worker.helper.process.pid, worker.replaced
         finally:
             worker.close()
 

@@ -39,7 +39,7 @@ def test_writes_are_applied_in_order_counted_and_indexed(tmp_path):
     writer.submit("mark_walked", run, page.folder_url)
     writer.submit("record_failure", run, PageFailure(url=URL + "x", kind="article", reason="HTTP 500"))
     reports = writer.reports() + writer.close()
-    assert not writer.failed and not writer.process.is_alive()
+    assert not writer.failed and not writer.helper.process.is_alive()
     assert outcomes(reports) == {"new": 1, "unchanged": 1, "updated": 1}
     assert sum(r.writes for r in reports) == 7 and not any(r.errors for r in reports)
     archive = Archive(path)
@@ -75,8 +75,8 @@ def test_a_crawl_that_stops_writing_is_told_once_the_writer_is_gone(tmp_path):
     path = tmp_path / "a.db"
     run = Archive(path).start_run("http://www.chinasei.com.cn")
     writer = ArchiveWriter(path, commit_seconds=0.05)
-    writer.process.kill()
-    writer.process.join()
+    writer.helper.process.kill()
+    writer.helper.process.join()
     with pytest.raises(WriterFailed, match="exited|stopped reading"):
         for n in range(10_000):
             writer.submit("record_response", run, f"{URL}?{n}", URL, 200, {}, b"x" * 1000, "article")
@@ -92,7 +92,7 @@ writer = ArchiveWriter(sys.argv[1], commit_seconds=60)
 for n in range(200):
     writer.submit("record_response", 1, f"http://www.chinasei.com.cn/{n}.html", "x", 200, {}, b"<p>page</p>" * n, "article")
 time.sleep(0.2)
-print(writer.process.pid, flush=True)
+print(writer.helper.process.pid, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 

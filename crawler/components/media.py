@@ -12,11 +12,11 @@ How the pieces fit, Scrapy's way:
   medium of an article has an outcome.
 - Its store, :class:`ArchiveMediaStore` (``FILES_STORE = archive:<ARCHIVE_DB>``), answers
   ``stat_file`` from the archive. The bytes are not written by the store: every response the crawl
-  receives is kept by :class:`crawler.components.pipelines.ArchivePipeline` as it arrives, and the archive
+  receives is kept by :class:`crawler.components.responses.ResponseRecorder` as it arrives, and the archive
   keeps a medium's bytes once per content, keyed by SHA-256 (``media``), with the URL that gave it
   (``media_urls``). So one file stays the whole archive, and a medium is stored exactly as received.
 - A medium that cannot be fetched (a 404, a timeout, too large) is a recorded failure of that
-  medium (kind ``media``, the article as referer), sent to the archive pipeline by the
+  medium (kind ``media``, the article as referer), sent to the storage pipeline by the
   :data:`MEDIA_FAILED` signal; the article itself is archived all the same. The next run fetches
   again what failed or was never fetched (:class:`PendingMediaMiddleware`), for up to
   ``ARCHIVE_MEDIA_GIVE_UP_AFTER`` runs.
@@ -52,7 +52,7 @@ from crawler.parsing.items import Article, PageFailure, PendingMedia
 
 logger = logging.getLogger(__name__)
 
-#: Signal sent with ``failure=`` a :class:`PageFailure` of kind ``media``: the archive pipeline records it.
+#: Signal sent with ``failure=`` a :class:`PageFailure` of kind ``media``: the storage pipeline records it.
 MEDIA_FAILED = object()
 
 
@@ -73,7 +73,7 @@ class ArchiveMediaStore:
         return {"checksum": row["sha256"], "last_modified": datetime.fromisoformat(row["last_fetched_at"]).timestamp()}
 
     def _open(self) -> Archive | None:
-        """The archive, opened read-only on first use (the archive pipeline makes it at its start)."""
+        """The archive, opened read-only on first use (the crawl's ArchiveRun makes it at its start)."""
         if self._archive is None:
             try:
                 self._archive = Archive.read_only(self.path)

@@ -17,6 +17,7 @@ import click
 
 from archive.store import Archive, NotAnArchive, OutdatedArchive
 from crawler.ops import localsite
+from crawler.ops.outcome import verdict
 
 DB_OPTION = click.option("--db", default="archive.db", show_default=True, help="The archive file.")
 
@@ -60,30 +61,13 @@ def crawl(db: str, base_url: str | None, full: bool, pairs: tuple[str, ...]) -> 
     if full:
         settings["ARCHIVE_INCREMENTAL"] = False
     run = run_crawl(base_url=base_url, db=db, settings=settings)
-    if run["status"] == "archive_locked":
-        click.echo(f"Not crawling: {run['message']}. This run exits without touching {db}.", err=True)
-        return
-    if run["status"] == "archive_unavailable":
-        click.echo(f"Not crawling: {run['message']}", err=True)
-        sys.exit(4)
-    _print_run(run)
-    if run["status"] == "failed":
-        click.echo(f"FAILED: {run['lost_writes']} of {run['writes_sent']} writes were not stored in {db}; "
-                   "see the log for why. Run again once the archive can be written: nothing stored is lost.", err=True)
-        sys.exit(4)
-    if run["status"] == "interrupted":
-        click.echo("Interrupted: everything received was stored; the next run resumes.", err=True)
-        sys.exit(130)
-    if run["status"] != "finished" and not run["status"].startswith("closespider_"):
-        click.echo(f"FAILED: the run ended early ({run['status']}); see the log above.", err=True)
-        sys.exit(4)
-    if not run["responses"]:
-        click.echo("No response came back: is the site reachable?", err=True)
-        sys.exit(1)
-    if run.get("health") == "unhealthy":
-        for warning in json.loads(run["warnings"]):
-            click.echo(f"UNHEALTHY: {warning}", err=True)
-        sys.exit(3)
+    if "id" in run:
+        _print_run(run)
+    code, lines = verdict(run, db)
+    for line in lines:
+        click.echo(line, err=True)
+    if code:
+        sys.exit(code)
 
 
 @cli.command()

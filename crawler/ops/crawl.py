@@ -12,10 +12,12 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from archive.runs import RunStatus
 from archive.store import Archive
+from crawler.components.archive_run import ArchiveRun
 from spiders.chinasei import ChinaseiSpider
 
 #: A copy of the site on this machine needs no politeness delays.
@@ -40,28 +42,29 @@ def crawl(base_url: str | None = None, db: str = "archive.db", settings: Mapping
     """Crawl the portal (or the copy at ``base_url``) into ``db``; returns the run with its failures.
 
     Runs Scrapy's reactor, so it can be called once per process. The result's ``status`` is how
-    the run ended (``finished``, ``interrupted``, ``failed``…; see :mod:`crawler.components.pipelines`), or
-    ``archive_locked`` / ``archive_unavailable`` with a ``message`` when it never started.
+    the run ended (a :class:`~archive.runs.RunStatus` value), with a ``message`` when it never began.
     """
     process = CrawlerProcess(project_settings(db, settings))
     crawler = process.create_crawler(ChinaseiSpider)
     process.crawl(crawler, base_url=base_url)
     process.start()
-    stats = crawler.stats
-    for unusable in ("archive_locked", "archive_unavailable"):
-        if stats.get_value(f"chinasei/{unusable}"):
-            return {"status": unusable, "message": stats.get_value(f"chinasei/{unusable}")}
-    run_id = getattr(crawler.spider, "archive_run_id", None)
-    if run_id is None:
-        return {"status": "archive_unavailable", "message": "the crawl did not open the archive; see the log above"}
-    ended = {"status": stats.get_value("chinasei/run_status", "failed"), "lost_writes": stats.get_value("chinasei/writes_lost", 0),
-             "writes_sent": stats.get_value("chinasei/writes_sent", 0)}
+    return run_result(crawler, db)
+
+
+def run_result(crawler: Crawler, db: str) -> dict[str, Any]:
+    """What a finished crawl did: its ``runs`` row and failures, with how it ended."""
+    outcome = ArchiveRun.of(crawler).outcome
+    if outcome.run_id is None:
+        message = outcome.message or "the crawl did not open the archive; see the log above"
+        status = outcome.status if outcome.status in (RunStatus.LOCKED, RunStatus.UNAVAILABLE) else RunStatus.UNAVAILABLE
+        return {"status": status.value, "message": message}
+    ended = {"status": outcome.status.value, "lost_writes": outcome.writes_lost, "writes_sent": outcome.writes_sent}
     try:
         archive = Archive(db)
     except sqlite3.Error as error:  # the run's row cannot be read back: what the crawl knows will do
-        return {"id": run_id, "responses": stats.get_value("downloader/response_count", 0), "failure_list": [],
-                "message": str(error), **ended}
+        return {"id": outcome.run_id, "responses": crawler.stats.get_value("downloader/response_count", 0),
+                "failure_list": [], "message": str(error), **ended}
     try:
-        return {**archive.run(run_id), "failure_list": archive.failures(run_id), **ended}
+        return {**archive.run(outcome.run_id), "failure_list": archive.failures(outcome.run_id), **ended}
     finally:
         archive.close()

@@ -13,9 +13,7 @@ from pathlib import Path
 from archive.store import Archive
 from crawler.parsing import site
 from crawler.parsing.article import parse_article_response
-
-FIXTURE_FIELDS = ("url", "site_id", "title", "published_at", "reporters", "correspondents", "photographers", "authors",
-                  "source", "editor", "reviewer", "category", "category_path", "body", "body_html", "images", "attachments", "byline", "problems")
+from crawler.parsing.items import FIXTURE_FIELDS
 
 
 def write_fixture(archive: Archive, url: str, folder: Path) -> tuple[Path, Path]:

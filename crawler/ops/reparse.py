@@ -16,9 +16,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from archive.store import CONTENT_FIELDS, Archive, article_record, decode_row
+from archive.runs import RunStatus
+from archive.store import Archive, article_record, decode_row
 from crawler.parsing.article import parse_article_response
-from crawler.parsing.items import Article, PageFailure
+from crawler.parsing.items import CONTENT_FIELDS, Article, PageFailure
 
 BATCH = 512  # pages read (and held in memory) at a time
 
@@ -81,7 +82,7 @@ def reparse(archive: Archive, dry_run: bool = False, workers: int | None = None)
         report.fields.update(changed)
     if report.run_id is not None:
         counts = {f"articles_{k}": report.outcomes[k] for k in ("new", "updated", "unchanged")}
-        archive.finish_run(report.run_id, "finished", {**counts, "failures": len(report.failures)}, {})
+        archive.finish_run(report.run_id, RunStatus.FINISHED, {**counts, "failures": len(report.failures)}, {})
     return report
 
 

@@ -21,8 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from crawler.parsing import site
-
-PERSON_ROLES = ("reporters", "correspondents", "photographers", "authors")
+from crawler.parsing.items import PERSON_ROLES
 
 #: Role words, longest first so that 本报记者 wins over 记者.
 ROLE_WORDS: dict[str, str] = {

@@ -5,7 +5,7 @@ Plain dataclasses: Scrapy handles them through itemadapter, and a test can build
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -25,36 +25,52 @@ class Attachment:
     name: str | None = None
 
 
+#: What a field of :class:`Article` is to the archive (its ``metadata["role"]``):
+#: ``content`` is what the article says (hashed, versioned, held by the parser fixtures);
+#: ``later`` is content added after archives were made, left out of the hash while empty, so an
+#: article archived before the field existed is not "updated" by its arrival; ``key`` and
+#: ``report`` are held by the fixtures but are not content; ``bookkeeping`` is neither.
+CONTENT, LATER, KEY, REPORT, BOOKKEEPING = ({"role": r} for r in ("content", "later", "key", "report", "bookkeeping"))
+#: The people a byline names, one list field each.
+PERSON_ROLES = ("reporters", "correspondents", "photographers", "authors")
+
+
 @dataclass
 class Article:
-    """One article page, parsed.
+    """One article page, parsed: the one definition of an article's fields.
 
-    ``extraction`` says, for each field, which rule found it (``"site:…"`` for the portal's own
-    markers, ``"generic:…"`` for a fallback), so that a template change shows up in the archive
-    instead of as silently wrong data. ``problems`` lists what the parser found wrong.
+    The archive's columns, the content hash, the parser fixtures and the run's fill counts are all
+    derived from these fields and their roles (see the module's ``*_FIELDS``). ``extraction`` says,
+    for each field, which rule found it (``"site:…"`` for the portal's own markers,
+    ``"generic:…"`` for a fallback), so that a template change shows up in the archive instead of
+    as silently wrong data. ``problems`` lists what the parser found wrong.
     """
 
-    url: str
-    site_id: int | None
-    title: str | None = None
-    published_at: str | None = None
-    reporters: list[str] = field(default_factory=list)
-    correspondents: list[str] = field(default_factory=list)
-    photographers: list[str] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
-    source: str | None = None
-    editor: str | None = None
-    reviewer: str | None = None
-    category: str | None = None
-    category_path: list[str] = field(default_factory=list)
-    body: str = ""
-    body_html: str = ""
-    images: list[Image] = field(default_factory=list)
-    attachments: list[Attachment] = field(default_factory=list)
-    byline: str | None = None
-    extraction: dict[str, str] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    fetched_at: str | None = None
+    url: str = field(metadata=CONTENT)
+    site_id: int | None = field(metadata=KEY)
+    title: str | None = field(default=None, metadata=CONTENT)
+    published_at: str | None = field(default=None, metadata=CONTENT)
+    reporters: list[str] = field(default_factory=list, metadata=CONTENT)
+    correspondents: list[str] = field(default_factory=list, metadata=CONTENT)
+    photographers: list[str] = field(default_factory=list, metadata=CONTENT)
+    authors: list[str] = field(default_factory=list, metadata=CONTENT)
+    source: str | None = field(default=None, metadata=CONTENT)
+    editor: str | None = field(default=None, metadata=CONTENT)
+    reviewer: str | None = field(default=None, metadata=CONTENT)
+    category: str | None = field(default=None, metadata=CONTENT)
+    category_path: list[str] = field(default_factory=list, metadata=CONTENT)
+    body: str = field(default="", metadata=CONTENT)
+    body_html: str = field(default="", metadata=CONTENT)
+    images: list[Image] = field(default_factory=list, metadata=CONTENT)
+    attachments: list[Attachment] = field(default_factory=list, metadata=LATER)
+    byline: str | None = field(default=None, metadata=CONTENT)
+    extraction: dict[str, str] = field(default_factory=dict, metadata=BOOKKEEPING)
+    problems: list[str] = field(default_factory=list, metadata=REPORT)
+    fetched_at: str | None = field(default=None, metadata=BOOKKEEPING)
+
+    def watched(self) -> dict[str, bool]:
+        """Which of the fields whose fill rate a run watches (:data:`WATCHED_FIELDS`) this page has."""
+        return {name: any(getattr(self, part) for part in parts) for name, parts in WATCHED_FIELDS.items()}
 
     @property
     def fallbacks(self) -> list[str]:
@@ -155,3 +171,24 @@ class PageFailure:
     reason: str
     status: int | None = None
     referer: str | None = None
+
+
+def _fields_with(*roles: dict[str, str]) -> tuple[str, ...]:
+    names = {role["role"] for role in roles}
+    return tuple(f.name for f in fields(Article) if f.metadata.get("role") in names)
+
+
+#: The fields that make an article's content, in the dataclass's order: a change in any is an update.
+CONTENT_FIELDS = _fields_with(CONTENT, LATER)
+#: Content fields left out of the content hash while empty.
+LATER_FIELDS = frozenset(_fields_with(LATER))
+#: What a parser fixture's expected JSON holds.
+FIXTURE_FIELDS = _fields_with(KEY, CONTENT, LATER, REPORT)
+#: The archive keeps these as JSON (lists and dicts), and ``fallbacks``, derived from ``extraction``.
+JSON_FIELDS = tuple(f.name for f in fields(Article) if f.default_factory in (list, dict)) + ("fallbacks",)
+#: The fields whose fill rate each run reports and health watches; a pseudo-field is filled when
+#: any of its parts is (a body of images alone is a body; any role named is a byline).
+WATCHED_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title",), "published_at": ("published_at",), "body": ("body", "images"), "category": ("category",),
+    "byline": (*PERSON_ROLES, "source"), "images": ("images",),
+}

@@ -1,4 +1,6 @@
-"""Pipes between the crawl and its helper processes, made wide enough that the crawl never waits.
+"""The crawl's helper processes: one class to start one, send it work, tell it died, and close it.
+
+Pipes between the crawl and its helpers are made wide enough that the crawl never waits.
 
 The crawl hands pages to its parse worker and writes to its writer process through pipes, from its
 own thread: a thread to feed them would cost more in hand-overs of the interpreter lock than the
@@ -16,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from types import TracebackType
 from typing import Any
 
 PIPE_SIZE = 1024 * 1024
@@ -76,3 +79,64 @@ def _ctrl_c_ignored() -> Iterator[None]:
 def _deaf_to_ctrl_c(target: Callable[..., None], *args: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     target(*args)
+
+
+class HelperGone(RuntimeError):
+    """The helper process cannot be reached: it exited, or its pipe is closed."""
+
+
+class HelperProcess:
+    """A helper beside the crawl (the parse worker, the archive writer): ``target(jobs, answers,
+    *args)`` in a spawned process (see :func:`start_helper`), work sent down one pipe, answers read
+    from the other."""
+
+    def __init__(self, target: Callable[..., None], name: str, *args: Any) -> None:
+        self.name = name
+        self.process, self.jobs, self.answers = start_helper(target, name, *args)
+
+    def send(self, data: bytes) -> None:
+        """Send one message; waits only while the helper is a megabyte behind. Raises
+        :class:`HelperGone` when it cannot be reached."""
+        try:
+            self.jobs.send_bytes(data)
+        except OSError as error:
+            raise HelperGone(f"the {self.name} process stopped reading ({error}); {self.exit_status()}") from error
+
+    def exit_status(self) -> str:
+        """How the process ended, in words, for a message about its death."""
+        return f"it exited with code {self.process.exitcode}"
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def kill(self) -> None:
+        """End it now (it is stuck), and close both pipes."""
+        self.process.kill()
+        self.process.join(timeout=10)
+        self._close_pipes()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Let it finish: close its work pipe (its sign to end), wait up to ``timeout``, then kill it
+        if it is still there, so no helper outlives the crawl."""
+        self.jobs.close()
+        self.process.join(timeout=timeout)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=10)
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        for pipe in (self.jobs, self.answers):
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+    def __enter__(self) -> HelperProcess:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()

@@ -28,14 +28,13 @@ import pickle
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from typing import Any
 
 from crawler.parsing.article import ArticlePage, parse_article_page
 from crawler.parsing.encoding import decode_html, decode_page
 from crawler.parsing.items import ListingPage
 from crawler.parsing.listing import parse_listing
-from crawler.runtime.helper import start_helper
+from crawler.runtime.helper import HelperGone, HelperProcess
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +59,7 @@ class ParseWorker:
 
     def __init__(self, separate: bool = True, time_limit: float | None = None) -> None:
         """``separate`` False: no process, every page is parsed in the calling thread."""
-        self.process: BaseProcess | None = None
-        if separate:
-            self.process, self._jobs, self._answers = start_helper(serve, "parse-worker")
+        self.helper: HelperProcess | None = HelperProcess(serve, "parse-worker") if separate else None
         self._waiting: dict[int, asyncio.Future] = {}
         self._sent: dict[int, bytes] = {}  # each waiting job as sent, in order: resent if the worker is replaced
         self._head_since = 0.0  # when the worker began on the oldest waiting job
@@ -81,10 +78,10 @@ class ParseWorker:
         return await self._run("listing", url, body, content_type, known_channels)
 
     async def _run(self, name: str, *args: Any) -> Any:
-        if self.process is not None and self.broken is None:
+        if self.helper is not None and self.broken is None:
             if self._loop is None:
                 self._loop = asyncio.get_running_loop()
-                self._loop.add_reader(self._answers.fileno(), self._read_answers)
+                self._loop.add_reader(self.helper.answers.fileno(), self._read_answers)
             job = next(self._ids)
             future = self._loop.create_future()
             self._waiting[job] = future
@@ -93,8 +90,8 @@ class ParseWorker:
                 self._head_since = time.monotonic()
             self._sent[job] = data
             try:
-                self._jobs.send_bytes(data)
-            except OSError as error:
+                self.helper.send(data)
+            except HelperGone as error:
                 self._break(f"cannot reach it: {error}")
             else:
                 self._watch()
@@ -103,8 +100,8 @@ class ParseWorker:
 
     def _read_answers(self) -> None:
         try:
-            while self._answers.poll():
-                job, ok, value = pickle.loads(self._answers.recv_bytes())
+            while self.helper.answers.poll():
+                job, ok, value = pickle.loads(self.helper.answers.recv_bytes())
                 self._sent.pop(job, None)
                 self._head_since = time.monotonic()
                 future = self._waiting.pop(job)
@@ -113,7 +110,7 @@ class ParseWorker:
                 else:
                     future.set_exception(value)
         except (EOFError, OSError) as error:
-            self._break(f"it exited ({error or 'end of pipe'}, code {self.process.exitcode})")
+            self._break(f"{self.helper.exit_status()} ({error or 'end of pipe'})")
 
     def _watch(self) -> None:
         """Check, while pages wait, that the one being parsed is within the time limit."""
@@ -131,30 +128,27 @@ class ParseWorker:
 
     def _replace(self, stuck: int) -> None:
         """Kill the worker stuck on ``stuck``, fail that page, and hand the rest to a new worker."""
-        assert self._loop is not None and self.process is not None
-        self._loop.remove_reader(self._answers.fileno())
-        self.process.kill()
-        self.process.join(timeout=10)
-        self._jobs.close()
-        self._answers.close()
+        assert self._loop is not None and self.helper is not None
+        self._loop.remove_reader(self.helper.answers.fileno())
+        self.helper.kill()
         self.replaced += 1
         self._sent.pop(stuck)
         why = f"parsing took over {self.time_limit:g} s (ARCHIVE_PARSE_TIMEOUT); the parse worker was replaced"
         logger.error("A page %s", why)
         self._waiting.pop(stuck).set_exception(ParseTimeout(why))
-        self.process, self._jobs, self._answers = start_helper(serve, "parse-worker")
-        self._loop.add_reader(self._answers.fileno(), self._read_answers)
+        self.helper = HelperProcess(serve, "parse-worker")
+        self._loop.add_reader(self.helper.answers.fileno(), self._read_answers)
         self._head_since = time.monotonic()
         for data in self._sent.values():
-            self._jobs.send_bytes(data)
+            self.helper.send(data)
 
     def _break(self, why: str) -> None:
         """The worker is gone: say so once, and parse what was waiting in this thread."""
         if self.broken is None:
             self.broken = why
             logger.error("The parse worker process is gone (%s): parsing in the crawl's own thread from now on", why)
-            if self._loop is not None:
-                self._loop.remove_reader(self._answers.fileno())
+            if self._loop is not None and self.helper is not None:
+                self._loop.remove_reader(self.helper.answers.fileno())
         waiting, self._waiting = self._waiting, {}
         for future in waiting.values():
             if not future.done():
@@ -162,18 +156,14 @@ class ParseWorker:
 
     def close(self) -> None:
         """Stop the worker (the crawl is over)."""
-        if self.process is None:
+        if self.helper is None:
             return
         if self._loop is not None and self.broken is None:
-            self._loop.remove_reader(self._answers.fileno())
+            self._loop.remove_reader(self.helper.answers.fileno())
         if self._watchdog is not None:
             self._watchdog.cancel()
         self.broken = self.broken or "closed"
-        self._jobs.close()
-        self.process.join(timeout=10)
-        if self.process.is_alive():
-            self.process.kill()
-        self._answers.close()
+        self.helper.close()
 
 
 class WorkerGone(RuntimeError):

@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from crawler.runtime.helper import start_helper
+from crawler.runtime.helper import HelperGone, HelperProcess
 
 #: The Archive methods a crawl writes through; nothing else is run in the child.
 WRITES = frozenset({"save_article", "save_listing", "record_failure", "mark_walked", "record_response"})
@@ -60,8 +60,7 @@ class ArchiveWriter:
     """The crawl's handle on the writer process."""
 
     def __init__(self, path: str | Path, commit_seconds: float = 1.0, busy_timeout: float = 60.0):
-        self.process, self._send, self._reports = start_helper(serve, "archive-writer", str(path), commit_seconds,
-                                                               busy_timeout)
+        self.helper = HelperProcess(serve, "archive-writer", str(path), commit_seconds, busy_timeout)
         self.failed: str | None = None
         self.closed = False
 
@@ -75,20 +74,20 @@ class ArchiveWriter:
         if self.failed:
             raise WriterFailed(self.failed)
         try:
-            self._send.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError as error:
-            self.failed = f"the archive writer process stopped reading ({error}); it exited with code {self.process.exitcode}"
-            raise WriterFailed(self.failed) from error
+            self.helper.send(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        except HelperGone as gone:
+            self.failed = str(gone)
+            raise WriterFailed(self.failed) from gone
 
     def reports(self) -> list[Report]:
         """The reports the child has sent so far, without waiting."""
         out = []
         try:
-            while self._reports.poll():
-                out.append(self._reports.recv())
+            while self.helper.answers.poll():
+                out.append(self.helper.answers.recv())
         except EOFError:
             if not self.closed and not self.failed:
-                self.failed = f"the archive writer process exited with code {self.process.exitcode}"
+                self.failed = f"the archive writer process: {self.helper.exit_status()}"
         return out
 
     def close(self, timeout: float = 600.0) -> list[Report]:
@@ -101,19 +100,17 @@ class ArchiveWriter:
             self._send_message(_CLOSE)
         deadline = time.monotonic() + timeout
         while not any(r.final for r in reports) and time.monotonic() < deadline and not self.failed:
-            if self._reports.poll(0.5):
+            if self.helper.answers.poll(0.5):
                 try:
-                    reports.append(self._reports.recv())
+                    reports.append(self.helper.answers.recv())
                 except EOFError:
                     break
-            elif not self.process.is_alive():
+            elif not self.helper.alive:
                 reports.extend(self.reports())
                 break
-        self.process.join(timeout=30)
-        self._send.close()
-        self._reports.close()
+        self.helper.close(timeout=30)
         if not any(r.final for r in reports):
-            self.failed = self.failed or f"the archive writer process exited with code {self.process.exitcode}"
+            self.failed = self.failed or f"the archive writer process: {self.helper.exit_status()}"
         return reports
 
 
