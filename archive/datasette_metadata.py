@@ -1,4 +1,7 @@
-"""What Datasette shows of an archive: titles, descriptions, facets, the canned search."""
+"""What Datasette shows of an archive: titles, descriptions, facets, and the canned search.
+
+Served by the plugin's ``get_metadata`` and ``canned_queries`` hooks, so plain ``datasette
+archive.db`` shows the same as ``chinasei serve``."""
 
 from __future__ import annotations
 
@@ -10,8 +13,19 @@ HIDDEN = [INDEX, *(f"{INDEX}_{suffix}" for suffix in ("data", "idx", "content", 
           "search_docs", "search_dirty", "_sqlite_migrations"]
 
 
-def metadata(database: str) -> dict[str, Any]:
-    """Datasette metadata for the archive file named ``database`` (its stem)."""
+#: The canned query that runs the very SQL ``chinasei search`` runs.
+SEARCH_QUERY: dict[str, Any] = {
+    "title": "Search 搜索",
+    "description": "Articles whose title or body contains q, exactly (one character or more). "
+                   "Terms with spaces: all must occur; \"…\" phrase; -term excludes; OR. "
+                   "Optional: category, since/until (YYYY-MM-DD), order=newest.",
+    "sql": SEARCH_SQL,
+    "hide_sql": True,
+}
+
+
+def metadata(databases: list[str]) -> dict[str, Any]:
+    """Datasette metadata for the archives among Datasette's databases, by name."""
     tables: dict[str, Any] = {
         "articles": {
             "title": "Articles 文章",
@@ -51,19 +65,5 @@ def metadata(database: str) -> dict[str, Any]:
         "title": "中国战略新兴产业网 archive",
         "description": "Articles of www.chinasei.com.cn, archived by chinasei. Use the search query for exact "
                        "Chinese full-text search: 扶贫, 5G, AI芯片 …",
-        "databases": {
-            database: {
-                "tables": tables,
-                "queries": {
-                    "search": {
-                        "title": "Search 搜索",
-                        "description": "Articles whose title or body contains q, exactly (one character or more). "
-                                       "Terms with spaces: all must occur; \"…\" phrase; -term excludes; OR. "
-                                       "Optional: category, since/until (YYYY-MM-DD), order=newest.",
-                        "sql": SEARCH_SQL,
-                        "hide_sql": True,
-                    }
-                },
-            }
-        },
+        "databases": {database: {"tables": tables} for database in databases},
     }

@@ -6,6 +6,10 @@ archive.db`` loads it too). It registers on every connection the SQL functions t
 highlighting. Everything else Datasette shows — ``body_html`` and raw responses included — stays
 escaped text, never rendered HTML.
 
+Its ``get_metadata`` and ``canned_queries`` hooks give every archive Datasette opens its titles,
+descriptions, facets and the ``search`` query, so ``datasette archive.db`` alone shows what
+``chinasei serve`` shows.
+
 It also serves each archived article as a page (``/-/chinasei/<database>/article/<site_id>``: the
 HTML as received, made safe by :mod:`archive.offline`, with a Content-Security-Policy that forbids
 script and any request off this server) and the media the archive holds
@@ -25,15 +29,52 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from archive import offline
-from archive.search import register_functions
+from archive.datasette_metadata import SEARCH_QUERY, metadata
+from archive.search import INDEX, register_functions
+from crawler.parsing import site
 
 _MARK = re.compile(r"</?mark>")
-_ARTICLE_ID = re.compile(r"/t\d{8}_(\d+)\.s?html?")
 
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
     register_functions(conn)
+
+
+@hookimpl
+def get_metadata(datasette: Any, key: str, database: str | None, table: str | None) -> dict[str, Any]:
+    """Titles, descriptions and facets for every archive Datasette serves (``datasette archive.db``)."""
+    return metadata([name for name, db in datasette.databases.items() if _is_archive(db)])
+
+
+@hookimpl
+def canned_queries(datasette: Any, database: str, actor: Any) -> dict[str, Any]:
+    """The ``search`` query, on every archive."""
+    db = datasette.databases.get(database)
+    return {"search": SEARCH_QUERY} if db is not None and _is_archive(db) else {}
+
+
+_ARCHIVE_TABLES = frozenset({"articles", "runs", "responses", INDEX})
+_archives: dict[str, bool] = {}
+
+
+def _is_archive(db: Any) -> bool:
+    """Whether a database Datasette serves is a chinasei archive (by its tables), asked once per
+    file: the hooks are called for every page and must not open the file each time."""
+    path = getattr(db, "path", None)
+    if not path or getattr(db, "is_memory", False):
+        return False
+    if path not in _archives:
+        try:
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+            try:
+                names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            names = set()
+        _archives[path] = names >= _ARCHIVE_TABLES
+    return _archives[path]
 
 
 def safe_snippet(value: Any) -> Markup | None:
@@ -97,7 +138,7 @@ async def article_page(datasette: Any, request: Any) -> Response:
 async def _archived_links(db: Any, page: str) -> dict[str, int]:
     """URL → site id of the archived articles the page links to (looked up by the ids in its links,
     not by reading every article's URL)."""
-    ids = {int(found) for found in _ARTICLE_ID.findall(page)}
+    ids = site.site_ids_in(page)
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)

@@ -103,12 +103,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def chinasei_serve(db: Path) -> Iterator[str]:
-    """The real ``chinasei serve`` (Datasette and our plugin) over ``db`` on 127.0.0.1; yields its
-    base URL once it answers."""
+def chinasei_serve(db: Path, command: str = "chinasei serve") -> Iterator[str]:
+    """The real ``chinasei serve`` (Datasette and our plugin) over ``db`` on 127.0.0.1, or with
+    ``command="datasette"`` plain ``datasette serve db`` (our plugin loads by its entry point);
+    yields its base URL once it answers."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "crawler.ops.cli", "serve", "--db", str(db), "--port", str(port)],
-                               env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if command == "datasette":
+        argv = [sys.executable, "-m", "datasette", "serve", str(db), "--port", str(port)]
+    else:
+        argv = [sys.executable, "-m", "crawler.ops.cli", "serve", "--db", str(db), "--port", str(port)]
+    process = subprocess.Popen(argv, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -163,6 +168,19 @@ def modern_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def modern_site_url(modern_copy: Path) -> Iterator[str]:
     with localsite.serve(modern_copy / "www") as url:
         yield url
+
+
+# --- Tiers -----------------------------------------------------------------------------------------
+
+TIERS = ("unit", "crawl", "browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test belongs to exactly one tier (pyproject's markers), so ``-m unit`` means what it says."""
+    for item in items:
+        tiers = {mark.name for mark in item.iter_markers() if mark.name in TIERS}
+        if len(tiers) != 1:
+            raise pytest.UsageError(f"{item.nodeid} has tiers {sorted(tiers) or 'none'}: mark its module with one of {TIERS}")
 
 
 # --- Nothing left behind ---------------------------------------------------------------------------

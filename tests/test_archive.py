@@ -10,6 +10,8 @@ import pytest
 from archive.store import Archive, Saved
 from crawler.parsing.items import Article, Image, ListingEntry, ListingPage, PageFailure
 
+pytestmark = pytest.mark.unit
+
 URL = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
 
 

@@ -16,6 +16,8 @@ from crawler.parsing.article import parse_article
 from crawler.parsing.encoding import decode_html
 from tests.conftest import SAVED
 
+pytestmark = pytest.mark.unit
+
 CASES = sorted((SAVED / "expected").rglob("*.json"))
 #: Pages captured with ``chinasei fixture URL``: the raw page and its reviewed expected item.
 CAPTURED = sorted((Path(__file__).parent / "pages").rglob("*.json"))

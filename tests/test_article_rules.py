@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from crawler.parsing.article import parse_article
+
+pytestmark = pytest.mark.unit
 
 URL = "http://www.chinasei.com.cn/lpz/202105/t20210525_41207.html"
 PARAS = "".join(f"<p>第{i}段：储能产业发展提速，一批重点项目相继开工投产，带动上下游企业加快集聚发展。</p>" for i in range(4))

@@ -15,6 +15,8 @@ from crawler.parsing.listing import parse_home, parse_listing
 from crawler.runtime.parse_worker import ParseWorker
 from tests.conftest import SAVED
 
+pytestmark = pytest.mark.unit
+
 SEED_URL = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
 SEED_PAGE = (SAVED / "www/lpz/202011/t20201124_40123.html").read_text(encoding="utf-8")
 SEED = json.loads((SAVED / "expected/lpz/202011/t20201124_40123.json").read_text(encoding="utf-8"))

@@ -7,6 +7,8 @@ import pytest
 
 from crawler.parsing.byline import Byline, parse_meta_line, split_lead, split_tail
 
+pytestmark = pytest.mark.unit
+
 
 def people(r=(), c=(), p=(), a=(), source=None, editor=None, reviewer=None) -> dict:
     """The fields a byline fills, for one table row."""

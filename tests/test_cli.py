@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from crawler.ops.cli import cli
 from tests.conftest import REPO, expected_items
+
+pytestmark = pytest.mark.crawl
 
 
 def chinasei(*args: str, cwd: Path) -> subprocess.CompletedProcess:

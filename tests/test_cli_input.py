@@ -21,6 +21,8 @@ from sqlite_utils import Database
 from archive.store import Archive
 from tests.conftest import REPO, SAVED
 
+pytestmark = pytest.mark.crawl
+
 LIVE = "http://www.chinasei.com.cn"
 
 

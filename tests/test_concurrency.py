@@ -11,10 +11,14 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from archive.store import Archive
 from crawler.ops import localsite
 from tests.conftest import FAST, REPO, expected_items, free_port, query
 from tests.sitebuilder.build import build
+
+pytestmark = pytest.mark.crawl
 
 WRITER = """
 import sys
@@ -66,13 +70,26 @@ def test_datasette_reads_during_a_crawl_without_locks(tmp_path):
     assert query(db, "SELECT COUNT(*) FROM articles") == [(len(expected_items()),)]
 
 
+def wait_for_rows(db, count: int, writer: subprocess.Popen, limit: float = 300.0) -> None:
+    """Until the archive holds ``count`` articles, as a reader sees them (the writer still writing)."""
+    deadline = time.monotonic() + limit
+    while query(db, "SELECT COUNT(*) FROM articles")[0][0] < count:
+        assert writer.poll() is None, "the writer ended before it was killed"
+        assert time.monotonic() < deadline, f"the writer did not reach {count} articles"
+        time.sleep(0.01)
+
+
 def test_a_process_killed_mid_write_leaves_a_consistent_archive(tmp_path):
     db = tmp_path / "archive.db"
-    for seed, wait in ((1, 1.5), (2, 0.9), (3, 2.2)):
+    Archive(db).close()
+    for seed, writes in ((1, 60), (2, 25), (3, 110)):
+        before = query(db, "SELECT COUNT(*) FROM articles")[0][0]
         writer = subprocess.Popen([sys.executable, "-c", WRITER.format(repo=str(REPO), db=str(db), seed=seed)], cwd=REPO)
-        time.sleep(wait)
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
+        try:
+            wait_for_rows(db, before + writes, writer)  # killed by writes done, whatever the machine's speed
+        finally:
+            writer.send_signal(signal.SIGKILL)
+            writer.wait()
         assert query(db, "PRAGMA integrity_check") == [("ok",)]
         archive = Archive(db)  # opening recovers the write-ahead log
         try:

@@ -16,6 +16,8 @@ from tests.conftest import SAVED, archived_articles, expected_items, query, scra
 from tests.sitebuilder.content import MEDIA_FILES
 from tests.test_article_pages import FIELDS
 
+pytestmark = pytest.mark.crawl
+
 LIVE = "http://www.chinasei.com.cn"
 MISSING = f"{LIVE}/lpz/202103/t20210301_99999.html"
 

@@ -20,6 +20,8 @@ from tests.conftest import SAVED, expected_items, query, scrapy_crawl
 from tests.sitebuilder.build import build
 from tests.sitebuilder.generated import specs
 
+pytestmark = pytest.mark.crawl
+
 LIVE = "http://www.chinasei.com.cn"
 NO_TITLE = next((SAVED / "www").glob("lsdt/hbcy/*/t*.html")).relative_to(SAVED / "www").as_posix()
 GARBAGE = next((SAVED / "www").glob("gdzz/xcl/*/t*.html")).relative_to(SAVED / "www").as_posix()

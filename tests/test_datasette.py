@@ -16,12 +16,16 @@ from sqlite_utils import Database
 from archive.datasette_plugin import safe_snippet
 from tests.conftest import archive_saved_site, chinasei_serve
 
+pytestmark = pytest.mark.crawl
 
-@pytest.fixture(scope="module")
-def datasette(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+
+@pytest.fixture(scope="module", params=["chinasei serve", "datasette"])
+def datasette(tmp_path_factory, request) -> Iterator[tuple[str, Path]]:
+    """The archive served by ``chinasei serve``, and by plain ``datasette archive.db``: the
+    plugin's hooks give both the same metadata and the same search query."""
     path = tmp_path_factory.mktemp("ds") / "site.db"
     archive_saved_site(path).close()
-    with chinasei_serve(path) as base:
+    with chinasei_serve(path, request.param) as base:
         yield base + "/site", path
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from crawler.parsing.dates import date_from_url, find_dates
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(("text", "iso", "has_time"), [
     ("2020-11-24 15:11", "2020-11-24T15:11:00+08:00", True),

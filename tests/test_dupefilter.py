@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from scrapy import Request
 
 from crawler.components.dupefilter import ArticleDupeFilter
 from crawler.components.fingerprint import ArticleFingerprinter
 from crawler.components.idset import MAX_ID
+
+pytestmark = pytest.mark.unit
 
 ARTICLE = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
 

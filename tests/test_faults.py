@@ -16,6 +16,8 @@ from tests.faultserver import FaultPlan, serve_faulty
 from tests.sitebuilder.content import MEDIA_FILES
 from tests.test_article_pages import FIELDS
 
+pytestmark = pytest.mark.crawl
+
 LIVE = "http://www.chinasei.com.cn"
 MISSING_IMAGE = LIVE + "/dfld/202410/W020241015300000000404.jpg"
 FAULTY = ["-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=2"]

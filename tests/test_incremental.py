@@ -19,6 +19,8 @@ from tests.conftest import FAST, REPO, archived_articles, expected_items, query,
 from tests.sitebuilder.build import build
 from tests.sitebuilder.content import Spec, all_channels
 
+pytestmark = pytest.mark.crawl
+
 NEW = [
     Spec(50000 + n, "/lpz/", f"新发布的领跑者文章第{n}篇：储能产业加快发展", f"2025-06-0{n + 1} 09:00",
          f"2025-06-0{n + 1}T09:00:00+08:00", [("p", f"这是第{n}篇新文章的正文，介绍储能产业的最新进展。")],

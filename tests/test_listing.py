@@ -8,6 +8,8 @@ from crawler.parsing.listing import parse_home, parse_listing
 from tests.conftest import SAVED
 from tests.sitebuilder.content import all_channels
 
+pytestmark = pytest.mark.unit
+
 LIVE = "http://www.chinasei.com.cn"
 WWW = SAVED / "www"
 

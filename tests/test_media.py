@@ -15,12 +15,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from archive.store import Archive
 from crawler.ops import localsite
 from tests.conftest import REPO, SAVED, query, scrapy_crawl
 from tests.sitebuilder.build import build
 from tests.sitebuilder.content import MEDIA_FILES
 from tests.test_security import Elsewhere
+
+pytestmark = pytest.mark.crawl
 
 LIVE = "http://www.chinasei.com.cn"
 MISSING = LIVE + "/dfld/202410/W020241015300000000404.jpg"

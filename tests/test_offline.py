@@ -14,6 +14,8 @@ from lxml import html
 from archive.offline import banner, offline_page
 from tests.conftest import SAVED
 
+pytestmark = pytest.mark.unit
+
 PAGE_URL = "http://www.chinasei.com.cn/cyzx/202409/t20240912_44300.html"
 MEDIA = {"http://www.chinasei.com.cn/cyzx/202409/W1.jpg": "/m/1", "http://www.chinasei.com.cn/cyzx/202409/W2.pdf": "/m/2"}
 ARTICLES = {"http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html": "/a/40123"}

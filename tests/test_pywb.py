@@ -1,7 +1,7 @@
 """The WARC export replays in pywb, the web archive replay tool: an article and its image come back.
 
-pywb is installed from the package index into a virtual environment of its own (its pins are not
-ours), kept between runs under the user's cache folder. The exported WARC is added to a pywb
+pywb is installed by ``scripts/setup-test-tools`` (which ``.ci/run`` calls) into a virtual
+environment of its own (its pins are not ours), under the user's cache folder. The exported WARC is added to a pywb
 collection, pywb's ``wayback`` server runs on 127.0.0.1, and the test asks it for an archived
 article and for one of its images, as a reader of the archive would.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +22,8 @@ from archive.export import export_warc
 from archive.store import Archive
 from tests.conftest import SAVED, free_port
 
+pytestmark = pytest.mark.browser
+
 PYWB = "pywb==2.10.0"
 ARTICLE = "http://www.chinasei.com.cn/cyzx/202409/t20240912_44300.html"
 IMAGE = "http://www.chinasei.com.cn/cyzx/202409/W020240912301234567890.jpg"
@@ -31,13 +32,12 @@ ATTACHMENT = "http://www.chinasei.com.cn/cyzx/202409/W020240912301234567891.pdf"
 
 @pytest.fixture(scope="session")
 def pywb_bin() -> Path:
-    """pywb's commands, installed with pip into a virtual environment of their own."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "chinasei-tests" / PYWB.replace("==", "-")
-    if not (cache / "bin" / "wayback").exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(cache)], check=True)
-        installed = subprocess.run([str(cache / "bin" / "pip"), "install", "-q", PYWB], capture_output=True, text=True, timeout=900)
-        assert installed.returncode == 0, f"pip install {PYWB} failed: {installed.stderr[-2000:]}"
-    return cache / "bin"
+    """pywb's commands, in the virtual environment of their own that scripts/setup-test-tools makes
+    (its pins are not ours)."""
+    venv = Path(os.environ.get("CHINASEI_PYWB_VENV") or Path.home() / ".cache" / "chinasei-tests" / PYWB.replace("==", "-"))
+    if not (venv / "bin" / "wayback").exists():
+        pytest.fail(f"pywb is not installed in {venv}: bash scripts/setup-test-tools")
+    return venv / "bin"
 
 
 def _get(url: str) -> tuple[int, bytes, str]:

@@ -20,6 +20,8 @@ from crawler.parsing import site
 from tests.conftest import SAVED, expected_items
 from tests.sitebuilder.content import BODY_BYLINES
 
+pytestmark = pytest.mark.crawl
+
 SEED = "http://www.chinasei.com.cn/lpz/202011/t20201124_40123.html"
 
 

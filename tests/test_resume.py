@@ -25,6 +25,8 @@ from tests.conftest import FAST, REPO, SAVED, expected_items, query, scrapy_craw
 from tests.faultserver import FaultPlan, serve_faulty
 from tests.sitebuilder.content import MEDIA_FILES
 
+pytestmark = pytest.mark.crawl
+
 SEED = 4
 FAULTY = ["-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=2"]
 KILL_POINTS = 10

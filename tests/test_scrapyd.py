@@ -16,6 +16,8 @@ import pytest
 
 from tests.conftest import REPO, archived_articles, expected_items, free_port
 
+pytestmark = pytest.mark.crawl
+
 
 def api(base: str, endpoint: str, fields: dict[str, list[str] | str] | None = None, egg: bytes | None = None) -> dict:
     """Call Scrapyd's JSON API: GET without fields, POST (multipart when an egg goes along) with."""

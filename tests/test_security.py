@@ -20,6 +20,8 @@ from crawler.ops.localsite import QuietHandler
 from tests.conftest import archive_saved_site, archived_articles, expected_items, query, scrapy_crawl
 from tests.sitebuilder.build import build
 
+pytestmark = pytest.mark.crawl
+
 ARTICLE = "/lpz/202105/t20210525_41207.html"
 HOSTILE = ("<p onclick=\"steal()\">点击<script>alert(1)</script><a href=\"javascript:alert(2)\">链接</a></p>"
            "<style>body{display:none}</style><iframe src=\"http://127.0.0.2/\"></iframe><img src=\"x.jpg\" onerror=\"alert(3)\">"

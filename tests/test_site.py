@@ -9,6 +9,8 @@ from scrapy.utils.test import get_crawler
 from crawler.components.fingerprint import ArticleFingerprinter
 from crawler.parsing import site
 
+pytestmark = pytest.mark.unit
+
 LIVE = "http://www.chinasei.com.cn"
 
 

@@ -17,6 +17,8 @@ import pytest
 from tests.conftest import FAST, REPO, SAVED, expected_items, query, scrapy_crawl
 from tests.faultserver import FaultPlan, serve_faulty
 
+pytestmark = pytest.mark.crawl
+
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_a_crawl_stopped_by_a_signal_keeps_what_it_received_and_says_interrupted(how, tmp_path):

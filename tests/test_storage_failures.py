@@ -21,6 +21,8 @@ from archive.store import Archive
 from tests.conftest import FAST, REPO, SAVED, expected_items, query, scrapy_crawl
 from tests.faultserver import FaultPlan, serve_faulty
 
+pytestmark = pytest.mark.crawl
+
 
 class LockHolder:
     """Another program writing to the archive (an editor, ``sqlite-utils``), holding its write lock."""

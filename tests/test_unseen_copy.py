@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from crawler.parsing import site
 from tests.conftest import archived_articles, expected_items, scrapy_crawl
+
+pytestmark = pytest.mark.crawl
 
 CHECKED = ("title", "published_at", "reporters", "correspondents", "photographers", "authors", "source",
            "category", "body")

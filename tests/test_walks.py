@@ -3,8 +3,12 @@ an outcome: marked any earlier, a crawl killed in between loses the waiting arti
 
 from __future__ import annotations
 
+import pytest
+
 from crawler.components.walks import ChannelWalks
 from crawler.parsing.items import ListingEnd, ListingEntry, ListingPage
+
+pytestmark = pytest.mark.unit
 
 FOLDER = "http://www.chinasei.com.cn/lpz/"
 

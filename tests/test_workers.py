@@ -11,6 +11,8 @@ import pytest
 from crawler.runtime.parse_worker import ParseTimeout, ParseWorker, WorkerGone, article_from_bytes, listing_from_bytes
 from tests.conftest import SAVED, archived_articles, scrapy_crawl
 
+pytestmark = pytest.mark.crawl
+
 LIVE = "http://www.chinasei.com.cn"
 ARTICLE = "lpz/202011/t20201124_40123.html"
 GBK = SAVED / "www/zcjd/201903/t20190305_38012.html"  # saved in GB2312

@@ -14,6 +14,8 @@ from crawler.parsing.items import ListingEntry, ListingPage, PageFailure
 from crawler.runtime.writer import ArchiveWriter, WriterFailed
 from tests.test_archive import URL, article
 
+pytestmark = pytest.mark.crawl
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -115,28 +115,21 @@ def serve(db: str, host: str, port: int) -> None:
     """
     import shutil
     import subprocess
-    import tempfile
-
-    from archive.datasette_metadata import metadata
 
     datasette = shutil.which("datasette")
     if datasette is None:
         raise click.ClickException("Datasette is not installed: pip install 'chinasei[datasette]'")
     _open_existing(db).close()  # brings an older archive to the current schema before Datasette's read-only use
-    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as meta:
-        json.dump(metadata(Path(db).stem), meta, ensure_ascii=False)
     click.echo(f"Datasette on http://{host}:{port}/{Path(db).stem} (Ctrl-C to stop)")
+    # Titles, facets and the search query come from our plugin's hooks, as for plain `datasette archive.db`.
+    process = subprocess.Popen([datasette, "serve", db, "--host", host, "--port", str(port)])
+    # SIGTERM (systemctl stop, kill) reaches this process alone: pass it on, so Datasette stops too.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda signum, _: process.send_signal(signum))
     try:
-        process = subprocess.Popen([datasette, "serve", db, "--metadata", meta.name, "--host", host, "--port", str(port)])
-        # SIGTERM (systemctl stop, kill) reaches this process alone: pass it on, so Datasette stops too.
-        for stop in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(stop, lambda signum, _: process.send_signal(signum))
-        try:
-            code = process.wait()
-        except KeyboardInterrupt:  # Ctrl-C reached Datasette as well, from the terminal
-            code = process.wait()
-    finally:
-        Path(meta.name).unlink(missing_ok=True)
+        code = process.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached Datasette as well, from the terminal
+        code = process.wait()
     if code not in (0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGHUP):
         sys.exit(1)
 

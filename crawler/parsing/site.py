@@ -55,7 +55,10 @@ MORE_LINK = re.compile(r"^\s*(更多|more)\s*[>»›]*\s*$", re.IGNORECASE)
 # --- Article pages --------------------------------------------------------------------------------
 
 #: ``/<channel>/<sub>/YYYYMM/tYYYYMMDD_<id>.html``; ``<id>`` is unique across the site.
-ARTICLE_PATH = re.compile(r"/t(?P<date>\d{8})_(?P<id>\d+)\.s?html?$")
+ARTICLE_NAME = r"/t(?P<date>\d{8})_(?P<id>\d+)\.s?html?"
+ARTICLE_PATH = re.compile(ARTICLE_NAME + "$")
+#: The same name anywhere in a page's text (its links), for :func:`site_ids_in`.
+ARTICLE_LINK = re.compile(ARTICLE_NAME)
 BODY_START = ("正文内容开始", "正文內容開始")
 BODY_END = ("正文内容结束", "正文內容結束")
 #: The TRS rich-text container that holds the body when the comment markers are absent.
@@ -115,6 +118,11 @@ def site_id(url: str) -> int | None:
     """The document id in ``t20201124_40123.html``, the key an article keeps across channels."""
     match = ARTICLE_PATH.search(urlsplit(url).path)
     return int(match.group("id")) if match else None
+
+
+def site_ids_in(text: str) -> set[int]:
+    """The document ids of every article a page's text links to."""
+    return {int(match.group("id")) for match in ARTICLE_LINK.finditer(text)}
 
 
 def is_article_url(url: str) -> bool:

@@ -1,10 +1,10 @@
-"""Screenshot of the Datasette search page, to look at (a script, not a test).
+"""The docs' screenshots, made anew (a script, not a test: tests never write tracked files).
 
-    apt-get install chromium fonts-noto-cjk      # once: Debian's headless browser and CJK fonts
-    python scripts/screenshot_search.py [QUERY]  # writes docs/search.png
+    bash scripts/setup-test-tools             # once: Debian's headless Chromium and CJK fonts
+    python scripts/screenshots.py             # writes docs/search.png and docs/article.png
 
 It crawls the bundled copy of the site into a temporary archive, serves it with ``chinasei serve``
-and has headless Chromium load the canned search for QUERY (default 扶贫).
+and has headless Chromium load the canned search for 扶贫 and the archived page of article 44300.
 """
 
 from __future__ import annotations
@@ -22,13 +22,20 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars", "--window-size=1280,1500"]
+                  "--hide-scrollbars"]
 
 
-def main(query: str = "扶贫") -> Path:
+#: What each screenshot shows, by file name under docs/, and the window it is taken in.
+SHOTS = {
+    "search.png": ("/archive/search?" + urllib.parse.urlencode({"q": "扶贫"}), "1280,1500"),
+    "article.png": ("/-/chinasei/archive/article/44300", "1280,2000"),
+}
+
+
+def main() -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        sys.exit("Chromium is not installed: apt-get install chromium fonts-noto-cjk")
+        sys.exit("Chromium is not installed: bash scripts/setup-test-tools (or apt-get install chromium fonts-noto-cjk)")
     work = Path(tempfile.mkdtemp())
     db = work / "archive.db"
     subprocess.run([sys.executable, "-m", "crawler.ops.cli", "demo", "--db", str(db)], cwd=REPO, check=True,
@@ -38,24 +45,24 @@ def main(query: str = "扶贫") -> Path:
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "crawler.ops.cli", "serve", "--db", str(db), "--port", str(port)], cwd=REPO,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/archive/search?" + urllib.parse.urlencode({"q": query})
+    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(url, timeout=2)
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
                 break
             except OSError:
                 time.sleep(0.3)
-        out = REPO / "docs" / "search.png"
-        out.parent.mkdir(exist_ok=True)
-        subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={work / 'profile'}", f"--screenshot={out}", url],
-                       check=True, capture_output=True, timeout=120)
-        print(f"wrote {out}")
-        return out
+        for name, (path, window) in SHOTS.items():
+            out = REPO / "docs" / name
+            subprocess.run([chromium, *CHROMIUM_FLAGS, f"--window-size={window}", "--virtual-time-budget=5000",
+                            f"--user-data-dir={work / 'profile'}", f"--screenshot={out}", base + path],
+                           check=True, capture_output=True, timeout=120)
+            print(f"wrote {out}")
     finally:
         server.terminate()
         shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    main()
