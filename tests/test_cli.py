@@ -50,3 +50,7 @@ def test_every_command_has_an_example_and_is_in_the_readme():
     for name, command in cli.commands.items():
         assert "Example:" in (command.help or ""), name
         assert re.search(rf"chinasei {re.escape(name)}(?![\w-])", readme), f"README does not show `chinasei {name}`"
+
+
+def test_the_readme_stays_short():
+    assert len((REPO / "README.md").read_bytes()) <= 10 * 1024  # the rest is in docs/
