@@ -20,6 +20,7 @@ from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+from crawler.ops import localsite
 from crawler.ops.localsite import QuietHandler
 
 FAULTS = ("500", "503", "reset", "stall", "truncate", "loop", "error_page")
@@ -126,12 +127,5 @@ class FaultyHandler(QuietHandler):
 def serve_faulty(directory: Path, plan: FaultPlan) -> Iterator[str]:
     """Serve ``directory`` on 127.0.0.1 with the faults of ``plan``; yields the base URL."""
     handler = type("Handler", (FaultyHandler,), {"plan": plan})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with localsite.running(ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))) as url:
+        yield url

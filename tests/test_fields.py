@@ -31,7 +31,7 @@ def test_every_field_has_a_role_and_a_column_in_a_migrated_archive(tmp_path):
 def test_the_derived_lists_follow_the_dataclass():
     names = [f.name for f in fields(Article)]
     assert list(items.CONTENT_FIELDS) == [n for n in names if n not in ("site_id", "extraction", "problems", "fetched_at")]
-    assert items.LATER_FIELDS == {"attachments"}
+    assert {"attachments"} == items.LATER_FIELDS
     assert WRITTEN_BY_FIXTURES is items.FIXTURE_FIELDS
     assert set(items.WATCHED_FIELDS["byline"]) == {*items.PERSON_ROLES, "source"}
 

@@ -30,7 +30,14 @@ def serve(directory: Path = SAVED_SITE, port: int = 0) -> Iterator[str]:
     """Serve ``directory`` on 127.0.0.1 (a free port unless given); yields the base URL."""
     if not (directory / "index.html").is_file():
         raise FileNotFoundError(f"{directory} holds no saved site (no index.html)")
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(QuietHandler, directory=str(directory)))
+    with running(ThreadingHTTPServer(("127.0.0.1", port), partial(QuietHandler, directory=str(directory)))) as url:
+        yield url
+
+
+@contextmanager
+def running(server: ThreadingHTTPServer) -> Iterator[str]:
+    """Run ``server`` in a thread of its own; yields its base URL, and stops it however the block ends."""
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="saved-site", daemon=True)
     thread.start()
     try:
