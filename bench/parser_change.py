@@ -27,7 +27,10 @@ sys.path.insert(0, str(REPO))
 #: Run inside each side's process: times ``parse_article`` over the pages for about ``seconds``.
 TIMER = """
 import pickle, sys, time
-from crawler.parsing.article import parse_article
+try:
+    from crawler.parsing.article import parse_article
+except ImportError:  # a revision from before the layered packages
+    from crawler.article import parse_article
 pages = pickle.load(open(sys.argv[1], "rb"))
 seconds = float(sys.argv[2])
 for url, page in pages[:10]:
