@@ -328,6 +328,11 @@ def extract_body(body: Body, lines: list[str], url: str, article: Article) -> by
     article.body_html = clean_body_html(content, url)
     article.images = extract_images(content, url)
     article.attachments = extract_attachments(content, url)
+    credited = [c for image in article.images if (c := bylines.caption_credit(image.caption)) is not None]
+    for credit in credited:  # 图为…（记者 张伟 摄）: the caption names a photographer too
+        people.merge(credit)
+    if credited:
+        _note_byline(article, "caption")
     article.extraction["body"] = body.rule
     if not article.body and not article.images:
         article.problems.append("empty body")

@@ -31,7 +31,11 @@ ROLE_WORDS: dict[str, str] = {
     "见习记者": "reporters",
     "实习记者": "reporters",
     "首席记者": "reporters",
+    "特派记者": "reporters",
+    "全媒体记者": "reporters",
+    "融媒体记者": "reporters",
     "记者": "reporters",
+    "摄影记者": "photographers",
     "通讯员": "correspondents",
     "特约通讯员": "correspondents",
     "摄影": "photographers",
@@ -76,6 +80,20 @@ NAME_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _ROLE_ALT = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
 _ROLE_WORD = re.compile(f"(?:{_ROLE_ALT})(?!报道|報導)")
+#: A person role word that names the outlet before it: ``新华社记者``, ``经济日报记者``, ``XX网通讯员``.
+_OUTLET_ROLE = re.compile(
+    r"(?:(?<=^)|(?<=[\s、，,(（【]))(?P<outlet>[\u4e00-\u9fffA-Za-z]{1,12}?(?:通讯社|社|日报|晚报|时报|报|网|台|杂志|刊))"
+    r"(?=(?:特约|特派|见习|实习|首席|全媒体|融媒体|摄影)?(?:记者|通讯员|記者|通訊員))"
+)
+#: Outlets that are the portal itself: a byline naming them names no other source.
+_OWN_OUTLETS = frozenset({"本报", "本网", "本台", "本刊", "本站", site.SITE_NAME})
+#: A marker some papers set before a byline: ``□ 本报记者 张三``.
+_MARKER = re.compile(r"^\s*[□◎■●▲◆★☆○◇△▼►▪]\s*")
+#: Both roles at once, for the one person named after it: ``文/图``, ``图/文``, ``文图``, ``图文：``.
+_COMBINED = re.compile(r"(?:(?<=^)|(?<=[\s、，,(（【]))(?:文\s*[/／|｜]\s*图|图\s*[/／|｜]\s*文|文图|图文)(?:\s*[:：/／|｜]\s*|\s+)")
+_BOTH = "\x02"
+#: A photo credit closing a group of names: ``张三 摄``, ``记者 张三 李四 摄``.
+_CREDIT = re.compile(r"(?:摄|攝)\s*$")
 #: A role suffix written apart from its name (``欧阳修远 摄影报道``) belongs to that name.
 _LOOSE_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff])\s+(图文报道|摄影报道|圖文報導|攝影報導)(?=$|[\s、，,)）])")
 #: ``张三/文 李四/图``: what a named person did, written after the name.
@@ -196,17 +214,27 @@ def parse_roles(text: str, default_role: str | None = None) -> Byline | None:
     Returns None when a token is neither a role word nor a plausible name, because then the text
     is prose, not a byline, and must stay in the body.
     """
+    text, outlet = strip_outlets(text)
     text = _LOOSE_SUFFIX.sub(r"\1", text)
+    text = _COMBINED.sub(f" {_BOTH} ", text)
     text = _WORK_SUFFIX.sub(lambda m: _GLUE + m.group(1), text)
     text = _SHORT_ROLE.sub(lambda m: " 摄影 " if m.group(1) in "图摄" else " 作者 ", text)
     text = _ROLE_WORD.sub(lambda m: f" {m.group(0)} ", text)
-    byline, role = Byline(), default_role
+    byline, role, both = Byline(), default_role, False
+    group: list[str] = []  # the names since the last role word, which a closing 摄 credits
     for token in _SEPARATORS.split(text.strip(" :：" + _BRACKETS)):
         token = token.strip(":：" + _BRACKETS)
-        if not token or token in ("报道", "摄", "報導", "報道", "攝"):
+        if not token or token in ("报道", "報導", "報道"):
+            continue
+        if token in ("摄", "攝"):
+            _credit(byline, group, explicit=role is not None)
+            group = []
+            continue
+        if token == _BOTH:
+            both = True
             continue
         if token in ROLE_WORDS:
-            role = ROLE_WORDS[token]
+            role, group = ROLE_WORDS[token], []
             continue
         if role == "source":
             if not _OUTLET.match(token):
@@ -216,11 +244,35 @@ def parse_roles(text: str, default_role: str | None = None) -> Byline | None:
         name, glued = _split_suffix(token, role)
         if not is_name(name):
             return None
-        for glued_role in glued or (role or "reporters",):
+        roles = glued or (role or ("authors" if both else "reporters"),)
+        if glued == ("photographers",) and role in PERSON_ROLES:  # 记者 张三摄: a reporter who took the pictures
+            roles = (role, *roles)
+        for glued_role in (*roles, "photographers") if both else roles:
             byline.add(glued_role, name)
+        group.append(name)
         if glued and not role and _GLUE not in token:  # 王敏报道 sets the role; 张三/文 is for 张三 alone
             role = glued[0]
+    if outlet and not byline.source and byline:
+        byline.add("source", outlet)
     return byline if byline else None
+
+
+def _credit(byline: Byline, names: list[str], explicit: bool) -> None:
+    """``… 张三 李四 摄``: the names before it took the pictures; named under no role word, that is
+    all they did (they were read as reporters only by default)."""
+    for name in names:
+        if not explicit and name in byline.reporters:
+            byline.reporters.remove(name)
+        byline.add("photographers", name)
+
+
+def strip_outlets(text: str) -> tuple[str, str | None]:
+    """``新华社记者 张三`` as ``记者 张三``, and the outlet (None for the portal's own: 本报, 本网)."""
+    outlets = [m.group("outlet") for m in _OUTLET_ROLE.finditer(text)]
+    if not outlets:
+        return text, None
+    others = [o for o in outlets if o not in _OWN_OUTLETS and not o.startswith("本")]
+    return _OUTLET_ROLE.sub("", text), (others[0] if others else None)
 
 
 def parse_meta_line(text: str) -> Byline | None:
@@ -259,9 +311,14 @@ def parse_meta_line(text: str) -> Byline | None:
 
 
 def _standalone(paragraph: str) -> Byline | None:
-    """``记者 张三 摄影 李四``: a short paragraph of person roles and names, and nothing else."""
-    opening = _ROLE_WORD.match(paragraph.strip())
-    if len(paragraph) > 40 or not opening or ROLE_WORDS[opening.group(0)] not in PERSON_ROLES:
+    """``记者 张三 摄影 李四``, ``新华社记者 张三``, ``文/图 张三``, ``张三 摄``: a short paragraph of
+    person roles and names, and nothing else."""
+    text = strip_outlets(paragraph.strip())[0]
+    if len(paragraph) > 40:
+        return None
+    opening = _ROLE_WORD.match(text)
+    if not (opening and ROLE_WORDS[opening.group(0)] in PERSON_ROLES) and not _COMBINED.match(text) \
+            and not _CREDIT.search(text):
         return None
     return parse_roles(paragraph)
 
@@ -271,9 +328,40 @@ def _bracketed_roles(roles: str, need_role_word: bool) -> Byline | None:
     meta = parse_meta_line(roles)
     if meta is not None:
         return meta
-    if need_role_word and not (_ROLE_WORD.match(roles.strip()) or _WORK_SUFFIX.search(roles)):
+    text = strip_outlets(roles.strip())[0]
+    if need_role_word and not (_ROLE_WORD.match(text) or _WORK_SUFFIX.search(text) or _COMBINED.match(text)
+                               or _CREDIT.search(text)):
         return None
     return parse_roles(roles)
+
+
+def _after_marker(split):
+    """A splitter that also reads a byline set after a marker (``□ 本报记者 张三``), written with it."""
+
+    def split_marked(paragraph: str) -> Found | None:
+        marker = _MARKER.match(paragraph)
+        if marker is None:
+            return split(paragraph)
+        found = split(paragraph[marker.end() :])
+        if found is not None and paragraph[marker.end() :].strip().startswith(found.written[:1]):
+            found.written = paragraph[: marker.end()].strip() + " " + found.written
+        return found
+
+    split_marked.__doc__, split_marked.__name__ = split.__doc__, split.__name__
+    return split_marked
+
+
+def caption_credit(caption: str | None) -> Byline | None:
+    """The photographers an image caption credits: ``图为…（记者 张伟 摄）``, ``…。张伟 摄``."""
+    if not caption:
+        return None
+    match = re.search(r"[(（](?P<credit>[^()（）]{2,40}?(?:摄|攝))[)）]\s*$", caption) or re.search(
+        r"(?:^|[。，,\s])(?P<credit>(?:(?:" + _ROLE_ALT + r")\s*)?[\u4e00-\u9fff·]{2,8}(?:[\s、][\u4e00-\u9fff·]{2,8}){0,3}\s*(?:摄|攝))\s*$",
+        caption)
+    if match is None:
+        return None
+    found = parse_roles(match.group("credit"))
+    return Byline(photographers=list(found.photographers)) if found is not None and found.photographers else None
 
 
 def split_lead(paragraph: str) -> Found | None:
@@ -317,3 +405,7 @@ def split_tail(paragraph: str) -> Found | None:
             rest = (match.group("rest") or "").strip()
             return Found(byline, paragraph[len(match.group("rest") or "") :].strip(), rest)
     return None
+
+
+split_lead = _after_marker(split_lead)
+split_tail = _after_marker(split_tail)
