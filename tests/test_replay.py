@@ -18,7 +18,7 @@ from crawler.ops.page_fixtures import FIXTURE_FIELDS, write_fixture
 from crawler.ops.reparse import reparse
 from crawler.parsing import site
 from tests.conftest import SAVED, expected_items
-from tests.sitebuilder.content import BODY_BYLINES
+from tests.sitebuilder.content import BODY_BYLINES, NEWSPAPER_BYLINES
 
 pytestmark = pytest.mark.crawl
 
@@ -56,11 +56,11 @@ def test_reparse_brings_a_fix_to_every_article_and_keeps_the_old_version(archive
     assert archive.search_index.site_ids("WRONG") == set()
 
 
-def test_reparse_takes_bylines_out_of_the_bodies_of_an_older_archive(archive):
-    """An archive made before the byline grammar read body bylines: they sat in ``body`` and named
-    nobody. ``chinasei reparse`` moves them to their fields and says what changed."""
+def reparse_as_older(archive: Archive, specs: list) -> list[str]:
+    """Make these articles' rows what an archive from before their byline forms holds (the bylines
+    in the body, naming nobody), run ``chinasei reparse``, and return what it printed."""
     older = Database(archive.path)
-    for spec in BODY_BYLINES:
+    for spec in specs:
         expected = expected_items()[spec.site_id]
         body = "\n".join(filter(None, [spec.lead, expected["body"], spec.tail]))
         older.execute(
@@ -71,7 +71,13 @@ def test_reparse_takes_bylines_out_of_the_bodies_of_an_older_archive(archive):
     result = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "reparse", "--db", str(archive.path), "--workers", "1"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    return result.stdout.splitlines()
+
+
+def test_reparse_takes_bylines_out_of_the_bodies_of_an_older_archive(archive):
+    """An archive made before the byline grammar read body bylines: they sat in ``body`` and named
+    nobody. ``chinasei reparse`` moves them to their fields and says what changed."""
+    lines = reparse_as_older(archive, BODY_BYLINES)
     n = len(BODY_BYLINES)
     assert lines[0] == f"Re-parsed: 0 new, {n} updated, {len(expected_items()) - n} unchanged, 0 failed"
     assert {"  body: 6 changed", "  byline: 6 changed", "  reporters: 5 changed", "  reviewer: 2 changed",
@@ -81,6 +87,22 @@ def test_reparse_takes_bylines_out_of_the_bodies_of_an_older_archive(archive):
         assert {k: row[k] for k in FIXTURE_FIELDS if k != "problems"} == {
             k: expected[k] for k in FIXTURE_FIELDS if k != "problems"}, spec.site_id
         assert archive.versions(spec.site_id)[-1]["reason"] == "reparse"
+
+
+def test_reparse_reads_newspaper_bylines_into_an_older_archive(archive):
+    """Outlet titles (新华社记者), markers (◎), combined roles (文/图, 图文：) and photo credits, in
+    lead, closing and caption positions, as an archive made before the grammar read them holds
+    them: in the body, naming nobody. ``chinasei reparse`` fills the fields and says which changed."""
+    lines = reparse_as_older(archive, NEWSPAPER_BYLINES)
+    n = len(NEWSPAPER_BYLINES)
+    assert lines[0] == f"Re-parsed: 0 new, {n} updated, {len(expected_items()) - n} unchanged, 0 failed"
+    assert {f"  body: {n} changed", f"  byline: {n} changed", f"  reporters: {n} changed", f"  photographers: {n} changed",
+            "  source: 2 changed", "  authors: 1 changed", "  editor: 1 changed"} <= set(lines)
+    for spec in NEWSPAPER_BYLINES:
+        row, expected = archive.article(spec.site_id), expected_items()[spec.site_id]
+        assert {k: row[k] for k in FIXTURE_FIELDS if k != "problems"} == {
+            k: expected[k] for k in FIXTURE_FIELDS if k != "problems"}, spec.site_id
+        assert "caption" in row["extraction"]["byline"] or spec.site_id == 44410
 
 
 def test_a_fixture_is_the_raw_page_and_the_item(archive, tmp_path):

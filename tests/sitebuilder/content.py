@@ -347,6 +347,34 @@ MEDIA_ARTICLES: list[Spec] = [
     ),
 ]
 
+#: Bylines as newspapers and agencies write them: an outlet in the reporter's title, a marker before
+#: the byline, combined roles (文/图, 图文), photo credits closing the body and inside captions.
+NEWSPAPER_BYLINES: list[Spec] = [
+    Spec(
+        44410, "/dfld/", "成渝地区氢燃料电池汽车示范城市群加快建设", "2024-10-21 09:20", "2024-10-21T09:20:00+08:00",
+        [("p", "10月20日，成渝地区氢燃料电池汽车示范城市群推进会召开，两地已累计推广燃料电池汽车1200余辆。"),
+         ("p", "下一步，两地将加快加氢站布局，打通氢能高速走廊。")],
+        lead="经济日报记者 冯雪 蒋琳", tail="（记者 沈星 摄）", tail_inline=True,
+        people={"reporters": ["冯雪", "蒋琳", "沈星"], "photographers": ["沈星"]}, source="经济日报",
+    ),
+    Spec(
+        44420, "/cyzx/", "首座海上风电制氢平台完成海试", "2024-10-24 15:40", "2024-10-24T15:40:00+08:00",
+        [("p", "我国首座海上风电制氢平台日前完成海上试验，实现了海上风电就地制取绿氢。"),
+         ("img", "W020241024500000000001.jpg", "图为海上风电制氢平台。（记者 朱琪 摄）", "next"),
+         ("p", "专家表示，海上风电制氢有望破解深远海风电送出难题。")],
+        lead="◎ 文/图 本报记者 杨帆", tail="责任编辑：韩梅",
+        people={"reporters": ["杨帆"], "photographers": ["杨帆", "朱琪"]}, editor="韩梅",
+    ),
+    Spec(
+        44430, "/gdzz/jqr/", "人形机器人进入汽车工厂开展实训", "2024-10-28 11:05", "2024-10-28T11:05:00+08:00",
+        [("p", "一批人形机器人近日进入多家汽车工厂开展实训，承担搬运、质检等工序。"),
+         ("img", "W020241028500000000001.jpg", "机器人在装配线上作业。褚卫 摄", "next"),
+         ("p", "业内人士认为，人形机器人规模化应用仍需降低成本、提升可靠性。")],
+        dateline="新华社北京10月28日电", lead="（新华社记者 褚卫 卫东）", lead_inline=True, tail="图文：吴昊天",
+        people={"reporters": ["褚卫", "卫东"], "photographers": ["吴昊天", "褚卫"], "authors": ["吴昊天"]}, source="新华社",
+    ),
+]
+
 #: The saved site's image and attachment files: where each is served, and which file of
 #: ``tests/sitebuilder/media`` it is. An image a page shows that is not here answers 404.
 MEDIA_FILES = {
@@ -357,12 +385,14 @@ MEDIA_FILES = {
     "/cyzx/202409/W020240912301234567891.pdf": "project-list.pdf",
     "/cyzx/202409/W020240912301234567892.xlsx": "project-details.xlsx",
     "/dfld/202410/W020241015300000000501.jpg": "storage-station.jpg",
+    "/cyzx/202410/W020241024500000000001.jpg": "platform-legs.jpg",
+    "/gdzz/jqr/202410/W020241028500000000001.jpg": "water-plant.jpg",
 }
 
 
 def articles() -> list[Spec]:
     """Every article of the saved site, hand-written cases first."""
-    return CORE + filler() + BODY_BYLINES + MEDIA_ARTICLES
+    return CORE + filler() + BODY_BYLINES + MEDIA_ARTICLES + NEWSPAPER_BYLINES
 
 
 #: Listing entries that are not articles of the site: a link that answers 404, and one off-site.
