@@ -41,17 +41,30 @@ def export_jsonl(archive: Archive, out: IO[str]) -> int:
     return count
 
 
+#: What a spreadsheet reads as a formula at the start of a cell (OWASP's list): such a cell is
+#: written with a leading ``'``, so an archived title such as ``=HYPERLINK(…)`` stays text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: lists and dicts as JSON, text that a spreadsheet would run made inert."""
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def export_csv(archive: Archive, out: IO[str]) -> int:
-    """One CSV row per article, list fields as JSON, after a byte-order mark; returns how many."""
+    """One CSV row per article after a byte-order mark and a header row (an empty archive too);
+    returns how many."""
     out.write("\ufeff")
-    writer = None
+    columns = [d[0] for d in archive.db.execute("SELECT * FROM articles LIMIT 0").description]
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
     count = 0
     for row in _article_rows(archive):
-        flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()}
-        if writer is None:
-            writer = csv.DictWriter(out, fieldnames=list(flat))
-            writer.writeheader()
-        writer.writerow(flat)
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
         count += 1
     return count
 

@@ -290,7 +290,9 @@ class Archive:
         """Compress again, with the new dictionary, the pages received before it was made: how many
         those are depends on the order responses arrived in, which the ratio should not."""
         dictionary = self._dictionary(dictionary_id)
-        rows = self.db.execute("SELECT id, body, compression FROM responses WHERE dict_id IS NULL").fetchall()
+        # a medium's row holds a reference to its media row, not bytes to compress
+        rows = self.db.execute(
+            "SELECT id, body, compression FROM responses WHERE dict_id IS NULL AND compression IS NOT 'media'").fetchall()
         for response_id, stored, method in rows:
             body = compression.decompress(stored, method)
             packed, packed_method = compression.compress(body, dictionary)

@@ -137,3 +137,48 @@ def test_raw_responses_are_compressed_with_a_dictionary_of_the_site_and_readable
     assert [r["body"] for r in archive.responses("kind = 'article'")] == [p.read_bytes() for p in pages]
     (html,) = archive.db.execute("SELECT html FROM pages WHERE url LIKE '%t20190305_38012.html'").fetchone()
     assert "解读《关于促进战略性新兴产业高质量发展的指导意见》" in html  # a GBK page, read as text
+
+
+def test_a_medium_stored_before_the_compression_dictionary_keeps_its_bytes(archive):
+    """Pages received before the dictionary exists are compressed again with it; a medium's row
+    holds a reference to its ``media`` row, not compressed bytes, and must stay as it is (it was
+    recompressed, and read back as its 64-character hash instead of the image)."""
+    from tests.conftest import SAVED
+
+    run = archive.start_run("x")
+    image = (SAVED / "www/cyzx/202409/W020240912301234567890.jpg").read_bytes()
+    url = "http://www.chinasei.com.cn/cyzx/202409/W020240912301234567890.jpg"
+    archive.record_response(run, url, url, 200, {"Content-Type": ["image/jpeg"]}, image, "media")
+    archive.record_response(run, "http://www.chinasei.com.cn/lpz/", "x", 200, {},
+                            (SAVED / "www/lpz/index.html").read_bytes(), "listing")
+    archive.record_response(run, URL, "x", 200, {"Content-Type": ["text/html"]},
+                            (SAVED / "www/lpz/202011/t20201124_40123.html").read_bytes(), "article")
+    assert archive.db.execute("SELECT COUNT(*) FROM compression_dicts").fetchone()[0] == 1
+    (medium,) = archive.responses("kind = 'media'")
+    assert medium["compression"] == "media" and medium["body"] == image
+
+
+@pytest.mark.parametrize("title", ['=HYPERLINK("http://evil.example/","点此")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_a_csv_cell_a_spreadsheet_would_run_is_written_as_text(archive, title):
+    import csv
+    import io
+
+    from archive.export import export_csv
+
+    archive.save_article(archive.start_run("x"), article(title=title))
+    out = io.StringIO()
+    export_csv(archive, out)
+    (row,) = csv.DictReader(io.StringIO(out.getvalue().removeprefix("\ufeff")))
+    assert row["title"] == "'" + title
+    assert row["body"] == "正文" and row["reporters"] == '["王敏"]'
+
+
+def test_a_csv_export_of_an_empty_archive_has_its_header_row(archive):
+    import io
+
+    from archive.export import export_csv
+
+    out = io.StringIO()
+    assert export_csv(archive, out) == 0
+    header = out.getvalue().removeprefix("\ufeff").splitlines()
+    assert header[0].startswith("site_id,url,title,") and len(header) == 1
