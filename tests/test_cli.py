@@ -39,6 +39,17 @@ def test_demo_then_stats_and_failures(tmp_path: Path):
     failures = chinasei("failures", "--db", "demo.db", cwd=tmp_path)
     assert "HTTP 404" in failures.stdout
 
+    text = chinasei("stats", "--db", "demo.db", cwd=tmp_path).stdout
+    assert f"{count} articles, " in text and "), 1 run\n" in text  # not "1 runs"
+
+
+@pytest.mark.parametrize(("number", "noun", "said"), [(0, "run", "0 runs"), (1, "run", "1 run"), (2, "article", "2 articles"),
+                                                      (1, "listing page", "1 listing page"), (1200, "request", "1,200 requests")])
+def test_counts_are_said_in_english(number, noun, said):
+    from crawler.ops.cli import _count
+
+    assert _count(number, noun) == said
+
 
 def test_stats_on_a_missing_archive_is_a_clear_error(tmp_path: Path):
     result = CliRunner().invoke(cli, ["stats", "--db", str(tmp_path / "none.db")])

@@ -195,3 +195,20 @@ def test_sigterm_to_serve_stops_datasette_too(crawled_db, tmp_path):
         if serve.poll() is None:
             serve.kill()
             serve.wait()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--run", "99"], "no run 99 in"),
+    (["--run", "0"], "no run 0 in"),
+])
+def test_failures_of_a_run_that_does_not_exist_is_one_clear_line(crawled_db, args, message):
+    result = chinasei("failures", *args, "--db", str(crawled_db))
+    assert result.returncode == 1 and message in said(result)  # said() also holds it to no traceback
+
+
+def test_failures_of_a_new_archive_says_it_has_no_runs(tmp_path):
+    from archive.store import Archive
+
+    Archive(tmp_path / "a.db").close()
+    result = chinasei("failures", "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 1 and "has no runs yet" in said(result)

@@ -248,15 +248,15 @@ def stats(db: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{summary['articles']} articles, {summary['earliest'] or '-'} to {summary['latest'] or '-'}")
+    click.echo(f"{_count(summary['articles'], 'article')}, {summary['earliest'] or '-'} to {summary['latest'] or '-'}")
     click.echo(f"{summary['responses']} raw responses ({summary['page_responses']} of pages: {summary['raw_bytes']:,} bytes, "
-               f"stored in {summary['stored_bytes']:,}), {summary['runs']} runs")
+               f"stored in {summary['stored_bytes']:,}), {_count(summary['runs'], 'run')}")
     media = summary["media"]
     click.echo(f"{media['files']} images and attachments ({media['bytes']:,} bytes) from {media['urls']} URLs, of "
                f"{media['referred']} the articles show; {media['off_site']} off the site (not fetched), "
                f"{media['missing']} on the site not fetched, {media['failures']} of them failed")
     if summary["with_fallbacks"]:
-        click.echo(f"{summary['with_fallbacks']} articles parsed with generic fallbacks")
+        click.echo(f"{_count(summary['with_fallbacks'], 'article')} parsed with generic fallbacks")
     for category, count in summary["by_category"].items():
         click.echo(_shown(f"  {count:6d}  {category}"))
     if summary["last_run"]:
@@ -376,6 +376,11 @@ def _shown(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 run``, ``2 runs``: English plurals for the nouns the commands print."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
 def _when(published_at: str | None) -> str:
     """The date and time to show, for articles that another tool may have stored without one."""
     return (published_at or "(no date)")[:16].ljust(16)
@@ -393,9 +398,16 @@ def failures(db: str, run_id: int | None) -> None:
     try:
         if run_id is None:
             last = archive.stats()["last_run"]
-            run_id = last["id"] if last else 0
-        for row in archive.failures(run_id):
+            if last is None:
+                raise click.ClickException(f"{db} has no runs yet")
+            run_id = last["id"]
+        elif not archive.db.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone():
+            raise click.ClickException(f"no run {run_id} in {db} (chinasei stats names the last one)")
+        rows = archive.failures(run_id)
+        for row in rows:
             click.echo(_shown(f"{row['kind']:<8} {row['status'] or '-':<4} {row['url']}  {row['reason']}"))
+        if not rows:
+            click.echo(f"Run {run_id} had no failures.", err=True)
     finally:
         archive.close()
 
@@ -417,9 +429,10 @@ def _print_run(run: dict[str, Any]) -> None:
                                            "requests", "failures")}
     total = count["articles_new"] + count["articles_updated"] + count["articles_unchanged"]
     click.echo(
-        f"Run {run['id']} ({run['status']}): {total} articles — {count['articles_new']} new, "
+        f"Run {run['id']} ({run['status']}): {_count(total, 'article')} — {count['articles_new']} new, "
         f"{count['articles_updated']} updated, {count['articles_unchanged']} unchanged; "
-        f"{count['listing_pages']} listing pages, {count['requests']} requests, {count['failures']} failures"
+        f"{_count(count['listing_pages'], 'listing page')}, {_count(count['requests'], 'request')}, "
+        f"{_count(count['failures'], 'failure')}"
     )
     for failure in run.get("failure_list", []):
         click.echo(_shown(f"  failed: {failure['url']}  {failure['reason']}"))
