@@ -45,6 +45,11 @@ _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
 WEIGHTS = (10.0, 1.0)  # title, body
 
 
+#: The most terms one query may have: each is a phrase the index and the direct check read, so a
+#: query of thousands (pasted text) would take seconds per search.
+MAX_TERMS = 64
+
+
 class SearchError(ValueError):
     """A query that asks for nothing (empty, or only operators)."""
 
@@ -108,6 +113,9 @@ class Query:
             query.groups.append(group)
         if not query.groups and not query.excluded:
             raise SearchError("the query is empty: give a word or phrase to find")
+        count = len(query.terms) + len(query.excluded)
+        if count > MAX_TERMS:
+            raise SearchError(f"the query has {count} terms; at most {MAX_TERMS} are searched: make it shorter")
         return query
 
     @property

@@ -200,3 +200,12 @@ def test_search_from_the_command_line(site_archive, tmp_path: Path):
     assert "【扶贫】" in readable.output
     empty = CliRunner().invoke(cli, ["search", "  ", "--db", str(site_archive.path)])
     assert empty.exit_code == 2 and "the query is empty" in empty.output
+
+
+def test_a_query_of_too_many_terms_is_a_clear_error(site_archive):
+    from archive.search import MAX_TERMS
+
+    many = " ".join(f"词{n}" for n in range(5000))
+    with pytest.raises(SearchError, match=f"the query has 5000 terms; at most {MAX_TERMS} are searched"):
+        site_archive.search_index.search(many)
+    assert found(site_archive, " ".join(["扶贫"] * MAX_TERMS)) == found(site_archive, "扶贫")  # the most allowed still answers
