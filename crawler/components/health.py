@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from crawler.parsing.items import WATCHED_FIELDS
+
 #: Fields whose fill rate is watched; the essentials are watched even on a first run.
-WATCHED = ("title", "published_at", "body", "category", "byline", "images")
+WATCHED = tuple(WATCHED_FIELDS)
 ESSENTIAL = ("title", "published_at", "body")
 MIN_PARSED = 10  # fewer parsed articles than this say nothing about rates
 RELATIVE_DROP = 0.8  # flagged below 80% of the lowest recent rate
