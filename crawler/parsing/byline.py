@@ -17,7 +17,9 @@ Everything here is pure text in, :class:`Byline` out, so each form is a one-line
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from crawler.parsing import site
@@ -85,8 +87,6 @@ _OUTLET_ROLE = re.compile(
     r"(?:(?<=^)|(?<=[\s、，,(（【]))(?P<outlet>[\u4e00-\u9fffA-Za-z]{1,12}?(?:通讯社|社|日报|晚报|时报|报|网|台|杂志|刊))"
     r"(?=(?:特约|特派|见习|实习|首席|全媒体|融媒体|摄影)?(?:记者|通讯员|記者|通訊員))"
 )
-#: Outlets that are the portal itself: a byline naming them names no other source.
-_OWN_OUTLETS = frozenset({"本报", "本网", "本台", "本刊", "本站", site.SITE_NAME})
 #: A marker some papers set before a byline: ``□ 本报记者 张三``.
 _MARKER = re.compile(r"^\s*[□◎■●▲◆★☆○◇△▼►▪]\s*")
 #: Both roles at once, for the one person named after it: ``文/图``, ``图/文``, ``文图``, ``图文：``.
@@ -94,6 +94,13 @@ _COMBINED = re.compile(r"(?:(?<=^)|(?<=[\s、，,(（【]))(?:文\s*[/／|｜]\s
 _BOTH = "\x02"
 #: A photo credit closing a group of names: ``张三 摄``, ``记者 张三 李四 摄``.
 _CREDIT = re.compile(r"(?:摄|攝)\s*$")
+#: The credit closing an image caption: bracketed (``图为…（记者 张伟 摄）``), or after the caption's
+#: last sentence (``…。张伟 摄``).
+_CAPTION_CREDITS = (
+    re.compile(r"[(（](?P<credit>[^()（）]{2,40}?(?:摄|攝))[)）]\s*$"),
+    re.compile(r"(?:^|[。，,\s])(?P<credit>(?:(?:" + _ROLE_ALT
+               + r")\s*)?[\u4e00-\u9fff·]{2,8}(?:[\s、][\u4e00-\u9fff·]{2,8}){0,3}\s*(?:摄|攝))\s*$"),
+)
 #: A role suffix written apart from its name (``欧阳修远 摄影报道``) belongs to that name.
 _LOOSE_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff])\s+(图文报道|摄影报道|圖文報導|攝影報導)(?=$|[\s、，,)）])")
 #: ``张三/文 李四/图``: what a named person did, written after the name.
@@ -271,7 +278,7 @@ def strip_outlets(text: str) -> tuple[str, str | None]:
     outlets = [m.group("outlet") for m in _OUTLET_ROLE.finditer(text)]
     if not outlets:
         return text, None
-    others = [o for o in outlets if o not in _OWN_OUTLETS and not o.startswith("本")]
+    others = [o for o in outlets if not o.startswith("本") and _outlet(o)]  # 本报, 本网, the portal: no source
     return _OUTLET_ROLE.sub("", text), (others[0] if others else None)
 
 
@@ -335,9 +342,10 @@ def _bracketed_roles(roles: str, need_role_word: bool) -> Byline | None:
     return parse_roles(roles)
 
 
-def _after_marker(split):
+def _after_marker(split: Callable[[str], Found | None]) -> Callable[[str], Found | None]:
     """A splitter that also reads a byline set after a marker (``□ 本报记者 张三``), written with it."""
 
+    @functools.wraps(split)
     def split_marked(paragraph: str) -> Found | None:
         marker = _MARKER.match(paragraph)
         if marker is None:
@@ -347,7 +355,6 @@ def _after_marker(split):
             found.written = paragraph[: marker.end()].strip() + " " + found.written
         return found
 
-    split_marked.__doc__, split_marked.__name__ = split.__doc__, split.__name__
     return split_marked
 
 
@@ -355,9 +362,7 @@ def caption_credit(caption: str | None) -> Byline | None:
     """The photographers an image caption credits: ``图为…（记者 张伟 摄）``, ``…。张伟 摄``."""
     if not caption:
         return None
-    match = re.search(r"[(（](?P<credit>[^()（）]{2,40}?(?:摄|攝))[)）]\s*$", caption) or re.search(
-        r"(?:^|[。，,\s])(?P<credit>(?:(?:" + _ROLE_ALT + r")\s*)?[\u4e00-\u9fff·]{2,8}(?:[\s、][\u4e00-\u9fff·]{2,8}){0,3}\s*(?:摄|攝))\s*$",
-        caption)
+    match = next((m for pattern in _CAPTION_CREDITS if (m := pattern.search(caption))), None)
     if match is None:
         return None
     found = parse_roles(match.group("credit"))
