@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from types import TracebackType
 from typing import Any
 
 PIPE_SIZE = 1024 * 1024
@@ -110,10 +109,6 @@ class HelperProcess:
     def alive(self) -> bool:
         return self.process.is_alive()
 
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
-
     def kill(self) -> None:
         """End it now (it is stuck), and close both pipes."""
         self.process.kill()
@@ -134,9 +129,3 @@ class HelperProcess:
         for pipe in (self.jobs, self.answers):
             with contextlib.suppress(OSError):
                 pipe.close()
-
-    def __enter__(self) -> HelperProcess:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.close()
