@@ -190,6 +190,17 @@ def add_media(db: Database) -> None:
     )
 
 
+@migrations()
+def add_redirects(db: Database) -> None:
+    """Pages that answered with a move to another page of the site: the outcome of the URL asked
+    for, whose target is archived under its own URL."""
+    db["redirects"].create(
+        {"url": str, "kind": str, "target": str, "status": int, "first_run_id": int, "last_run_id": int, "at": str},
+        pk="url",
+    )
+    db["redirects"].create_index(["target"])
+
+
 def apply(db: Database) -> None:
     """Bring an archive, new or old, to the current schema."""
     migrations.apply(db)

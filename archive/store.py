@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -31,6 +32,7 @@ from crawler.parsing.items import (
     ListingPage,
     PageFailure,
     PendingMedia,
+    Settled,
 )
 
 
@@ -78,6 +80,32 @@ class OutdatedArchive(NotAnArchive):
     """An archive written by an older chinasei: opening it for writing brings it up to date."""
 
 
+def _file_identity(path: Path) -> tuple[int, int]:
+    """The file a path names now: its device and inode."""
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino
+
+
+def moved_since(path: str | Path, identity: tuple[int, int] | None) -> str | None:
+    """Why ``path`` no longer names the file that had ``identity`` (device, inode), or None."""
+    try:
+        now = _file_identity(Path(path))
+    except FileNotFoundError:
+        return f"{path} was deleted while it was being written"
+    if identity is not None and now != identity:
+        return f"{path} was replaced by another file while it was being written"
+    return None
+
+
+def _foreign_tables(db: Database) -> list[str]:
+    """The tables of a database that is not an archive (none for an archive, or an empty file):
+    one that chinasei's migrations have not touched and that lacks the archive's own tables."""
+    tables = db.table_names()
+    if not tables or "_sqlite_migrations" in tables or {"articles", "runs", "responses"} <= set(tables):
+        return []
+    return sorted(tables)
+
+
 class Archive:
     """An archive file, opened and brought to the current schema."""
 
@@ -90,6 +118,12 @@ class Archive:
         else:
             self.db = Database(self.path)
             self.db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            foreign = _foreign_tables(self.db)
+            if foreign:
+                self.db.close()
+                raise NotAnArchive(f"{self.path} is another program's database (it has {', '.join(foreign[:5])}"
+                                   f"{' …' if len(foreign) > 5 else ''} and no chinasei tables): not writing into it")
+            self.identity = _file_identity(self.path)
             self.db.enable_wal()
             self.db.execute("PRAGMA synchronous=NORMAL")
             schema.apply(self.db)
@@ -121,6 +155,11 @@ class Archive:
             conn.close()
             raise OutdatedArchive(f"{path} was written by an older chinasei: `chinasei migrate --db {path}` brings it up to date")
         return cls(path, _read_only_db=db)
+
+    def moved_away(self) -> str | None:
+        """Why the archive's path no longer names the file this connection writes (deleted, or
+        replaced by another file), or None: writes committed now would go where nothing finds them."""
+        return moved_since(self.path, getattr(self, "identity", None))
 
     def close(self) -> None:
         """Close the file, committing a batch still open."""
@@ -413,12 +452,20 @@ class Archive:
         }
         for site_id, url in self._gone_articles():
             known.setdefault(site_id, (None, checked.get(url)))
+        for site_id, at in self._moved_articles():
+            known.setdefault(site_id, (None, at))
         return known
 
     def known_article_ids(self) -> set[int]:
         """The ids alone of :meth:`known_articles`: what a crawl has an outcome for already."""
         ids = {site_id for (site_id,) in self.db.execute("SELECT site_id FROM articles").fetchall()}
-        return ids | {site_id for site_id, _ in self._gone_articles()}
+        moved = {site_id for site_id, _ in self._moved_articles()}
+        return ids | moved | {site_id for site_id, _ in self._gone_articles()}
+
+    def _moved_articles(self) -> list[tuple[int, str]]:
+        """(site id, when) of the articles that moved to another article's URL."""
+        rows = self.db.execute("SELECT url, at FROM redirects WHERE kind = 'article'").fetchall()
+        return [(site_id, at) for url, at in rows if (site_id := site.site_id(url)) is not None]
 
     def _gone_articles(self) -> list[tuple[int, str]]:
         """(site id, URL) of the articles that answered 404."""
@@ -473,6 +520,15 @@ class Archive:
         with self.db.atomic():
             self.db.execute("UPDATE channels SET walked_run_id = ? WHERE url = ?", [run_id, folder_url])
 
+    def emptied_channels(self, run_id: int) -> list[tuple[str, str]]:
+        """(URL, name) of the channels whose listing run ``run_id`` read, that listed articles in an
+        earlier run and list none now."""
+        return self.db.execute(
+            """SELECT c.url, c.name FROM channels c
+               WHERE c.last_run_id = ? AND EXISTS (SELECT 1 FROM channel_articles a WHERE a.channel_url = c.url)
+                 AND NOT EXISTS (SELECT 1 FROM channel_articles a WHERE a.channel_url = c.url AND a.last_run_id = ?)
+               ORDER BY c.url""", [run_id, run_id]).fetchall()
+
     def recent_runs(self, before: int, count: int = 5) -> list[dict[str, Any]]:
         """The last ``count`` finished crawl runs before run ``before``, newest first."""
         return list(self.db["runs"].rows_where(
@@ -525,6 +581,16 @@ class Archive:
         """Note a page of this run that gave no article, and why (the first reason wins)."""
         with self.db.atomic():
             self._insert("failures", {"run_id": run_id, "at": now(), **asdict(failure)}, ignore=True)
+
+    def record_redirect(self, run_id: int, moved: Settled) -> None:
+        """Note that a page asked for moved to another page of the site (``moved.to``)."""
+        with self.db.atomic():
+            self.db.execute(
+                """INSERT INTO redirects (url, kind, target, status, first_run_id, last_run_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (url) DO UPDATE SET target = excluded.target, status = excluded.status,
+                   last_run_id = excluded.last_run_id, at = excluded.at""",
+                [moved.url, moved.kind, moved.to, moved.status, run_id, run_id, now()],
+            )
 
     def failures(self, run_id: int) -> list[dict[str, Any]]:
         """A run's failures, in the order they happened."""

@@ -48,6 +48,7 @@ DOWNLOADER_MIDDLEWARES = {"crawler.components.origin.SameSiteMiddleware": 40, "s
 EXTENSIONS = {
     "crawler.components.logfilters.OneLineNetworkErrors": 0,
     "crawler.components.archive_run.ArchiveRun": 100,
+    "crawler.components.ledger.RequestLedger": 105,
     "crawler.components.responses.ResponseRecorder": 110,
     "crawler.components.progress.Progress": 500,
 }

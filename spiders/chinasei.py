@@ -27,7 +27,7 @@ from crawler.components.download_errors import describe
 from crawler.config import setting
 from crawler.parsing import site
 from crawler.parsing.encoding import decode_html
-from crawler.parsing.items import ChannelLink, ListingEnd, ListingPage, PageFailure
+from crawler.parsing.items import ChannelLink, ListingEnd, ListingPage, PageFailure, Settled
 from crawler.parsing.listing import parse_home
 from crawler.runtime.parse_worker import ParseWorker
 
@@ -75,17 +75,26 @@ class ChinaseiSpider(scrapy.Spider):
     def parse_home(self, response: Response) -> Iterator[Any]:
         """Follow every channel the home page links to, from its menu and its blocks."""
         channels = parse_home(self._canonical(response), decode_html(response.body, self._content_type(response)))
-        if not channels:
+        cut_short = self._cut_short(response, "home")
+        if cut_short is not None:
+            yield cut_short
+        elif not channels:
             self.logger.error("No channel links on the home page %s: the site's layout has changed", response.url)
-            yield PageFailure(url=self._canonical(response), kind="home", reason="no channel links found")
+            yield PageFailure(url=self._asked(response), kind="home", reason="no channel links found")
+        else:
+            yield Settled(url=self._asked(response), kind="home", outcome="read", status=response.status)
         blocks = [c.name for c in channels if c.via == "more"]
         self.logger.info("Home page: %d channels (%d from blocks: %s)", len(channels), len(blocks), ", ".join(map(str, blocks)))
         yield from self._follow_channels(channels)
 
     async def parse_listing(self, response: Response, channel: str | None, index: int, probe: bool = False) -> AsyncIterator[Any]:
         """Yield the listing page, follow its articles, its other pages and any channels it links."""
-        if not isinstance(response, TextResponse):
-            yield self._not_html(response, "listing")
+        refused = self._moved(response, "listing") or self._not_whole(response, "listing")
+        if refused is not None:
+            yield refused
+            folder = site.listing_folder_url(self._asked(response))
+            for request in self._past_failed_listing_page(response.request, folder, index, None):
+                yield request
             return
         page = await self.parsers.listing(self._canonical(response), response.body, self._content_type(response),
                                           frozenset(self.channels_followed))
@@ -93,9 +102,12 @@ class ChinaseiSpider(scrapy.Spider):
         self.listing_reach[page.folder_url] = max(index, self.listing_reach.get(page.folder_url, 0))
         for problem in page.problems:
             self.logger.warning("Listing %s: %s", response.url, problem)
-        if not page.entries:
+        if not page.entries and page.extraction.get("entries") == "site:list-markers":
+            self.crawler.stats.inc_value("chinasei/empty_lists")  # an empty channel (or past the end): the site's, no alarm
+            self.logger.info("Listing %s (%s) lists no articles", response.url, page.channel)
+        elif not page.entries:  # no list at all: the template may have changed
             self.crawler.stats.inc_value("chinasei/empty_listings")
-            self.logger.warning("Listing %s (%s) shows no articles", response.url, page.channel)
+            self.logger.warning("Listing %s (%s) shows no list of articles", response.url, page.channel)
         yield page
         for request in self._follow_entries(page):
             yield request
@@ -170,9 +182,16 @@ class ChinaseiSpider(scrapy.Spider):
         """Parse an article page into an item; follow the channels it links (its breadcrumb's too)."""
         if response.status == 304:
             self.crawler.stats.inc_value("chinasei/articles/not_modified")
+            yield Settled(url=self._asked(response), kind="article", outcome="not modified", status=304)
             return
-        if not isinstance(response, TextResponse):
-            yield self._not_html(response, "article")
+        moved = self._moved(response, "article")
+        if moved is not None:
+            yield moved
+            if isinstance(moved, PageFailure):
+                return
+        refused = self._not_whole(response, "article")
+        if refused is not None:
+            yield refused
             return
         fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         page = await self.parsers.article(self._canonical(response), response.body, self._content_type(response),
@@ -193,11 +212,50 @@ class ChinaseiSpider(scrapy.Spider):
         if self._parsers is not None:
             self._parsers.close()
 
-    def _not_html(self, response: Response, kind: str) -> PageFailure:
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no content type"
-        self.logger.warning("Not an HTML page: %s (%s)", response.url, content_type)
-        return PageFailure(url=self._canonical(response), kind=kind, reason=f"not an HTML page ({content_type})",
-                           status=response.status)
+    def _not_whole(self, response: Response, kind: str) -> PageFailure | None:
+        """A page that is not a whole HTML page is a failure (retried by the next run), never an item."""
+        if not isinstance(response, TextResponse):
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no content type"
+            self.logger.warning("Not an HTML page: %s (%s)", response.url, content_type)
+            return PageFailure(url=self._asked(response), kind=kind, reason=f"not an HTML page ({content_type})",
+                               status=response.status)
+        return self._cut_short(response, kind)
+
+    def _cut_short(self, response: Response, kind: str) -> PageFailure | None:
+        """A page cut short in transit: it has no ``</html>``, and either its body ended with the
+        connection before its length was known (Scrapy's ``partial``; a server that sends no
+        Content-Length ends every page so, whole ones with their ``</html>``) or it begins as HTML
+        (a Content-Length shorter than the page passes unflagged). Bytes that are no HTML page at
+        all go on to the parser, which says what they lack."""
+        if site.PAGE_END.search(response.body):
+            return None
+        if "partial" in response.flags:
+            why = "the connection closed before the page's </html>"
+        elif site.PAGE_START.search(response.body[:1024]):
+            why = "the page ends before its </html>"
+        else:
+            return None
+        self.logger.warning("Cut short: %s %s (%s); the next run asks again", kind, response.url, why)
+        self.crawler.stats.inc_value("chinasei/cut_short")
+        return PageFailure(url=self._asked(response), kind=kind, reason=f"cut short: {why}", status=response.status)
+
+    def _moved(self, response: Response, kind: str) -> Settled | PageFailure | None:
+        """The outcome of a page asked for that redirected elsewhere on the site, filed under the URL
+        asked for: an article that moved to another article is ``redirected`` (the target is parsed
+        and archived under its own URL); any other move is a failure of the page asked for."""
+        asked, here = self._asked(response), self._canonical(response)
+        if asked == here:
+            return None
+        status = (response.request.meta.get("redirect_reasons") or [None])[0] if response.request is not None else None
+        status = status if isinstance(status, int) else None
+        self.crawler.stats.inc_value(f"chinasei/redirected/{kind}")
+        if kind == "article" and site.is_article_url(here):
+            self.logger.info("Article %s moved to %s", asked, here)
+            return Settled(url=asked, kind=kind, outcome=f"redirected: to {here}", to=here, status=status)
+        self.logger.warning("The %s %s redirected to %s, which is not %s", kind, asked, here,
+                            "an article" if kind == "article" else "that listing page")
+        what = "an article" if kind == "article" else "that listing page; not read"
+        return PageFailure(url=asked, kind=kind, reason=f"redirected to {here}, which is not {what}", status=status)
 
     # --- failures --------------------------------------------------------------------------------
 
@@ -210,6 +268,8 @@ class ChinaseiSpider(scrapy.Spider):
         if request.cb_kwargs.get("probe") and status == 404:
             self.logger.info("Listing ends before %s", request.url)
             yield ListingEnd(folder, index)
+            yield Settled(url=site.to_canonical(request.url, self.fetch_origin), kind="listing",
+                          outcome="absent: the listing ends before it", status=404)
             return
         yield from self._past_failed_listing_page(request, folder, index, status)
         reason = describe(failure)
@@ -267,6 +327,11 @@ class ChinaseiSpider(scrapy.Spider):
 
     def _canonical(self, response: Response) -> str:
         return site.to_canonical(response.url, self.fetch_origin)
+
+    def _asked(self, response: Response) -> str:
+        """The canonical URL asked for, before any redirect: where a page's outcome is filed."""
+        meta = response.request.meta if response.request is not None else {}
+        return site.to_canonical(meta.get("redirect_urls", [response.url])[0], self.fetch_origin)
 
     def _request(self, url: str, callback: Any, kind: str, **cb_kwargs: Any) -> Request:
         return Request(

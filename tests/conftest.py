@@ -36,11 +36,11 @@ def expected_items(root: Path = SAVED) -> dict[int, dict]:
     return items
 
 
-def query(db: Path, sql: str) -> list[tuple]:
+def query(db: Path, sql: str, params: list | tuple = ()) -> list[tuple]:
     """Rows of a query on an archive file, read with plain sqlite3 as any reader would."""
     conn = sqlite3.connect(db)
     try:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
 
@@ -68,10 +68,12 @@ def archive_saved_site(path: Path) -> Archive:
     return archive
 
 
-def scrapy_crawl(base_url: str, db: Path, *extra: str, exit_code: int | str | None = 0) -> subprocess.CompletedProcess:
+def scrapy_crawl(base_url: str, db: Path, *extra: str, exit_code: int | str | None = 0,
+                 ledger: bool = True) -> subprocess.CompletedProcess:
     """Run the real ``scrapy crawl chinasei`` against ``base_url`` into ``db``; it must exit with
     ``exit_code`` (``chinasei crawl``'s statuses), with the status the run recorded says
-    (``"recorded"``: for runs whose health depends on injected faults), or anything (None)."""
+    (``"recorded"``: for runs whose health depends on injected faults), or anything (None); and
+    every page it asked for must have an outcome (``ledger=False`` for the ledger's own test)."""
     command = [sys.executable, "-m", "scrapy", "crawl", "chinasei", "-a", f"base_url={base_url}",
                "-s", f"ARCHIVE_DB={db}", *FAST, *extra]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -79,7 +81,32 @@ def scrapy_crawl(base_url: str, db: Path, *extra: str, exit_code: int | str | No
     if exit_code == "recorded":
         exit_code = recorded_exit(db)
     assert exit_code is None or result.returncode == exit_code, result.stderr[-3000:]
+    if ledger:
+        assert not unsettled(db), unsettled(db)
     return result
+
+
+def unsettled(db: Path) -> list[str]:
+    """Where an archive breaks the ledger's invariant (crawler.components.ledger): a crawl run that
+    finished with a page asked for and no outcome, or that kept no ledger at all."""
+    from crawler.components.ledger import NO_OUTCOME
+
+    conn = sqlite3.connect(db)
+    try:
+        runs = conn.execute("SELECT id, status, stats FROM runs WHERE kind = 'crawl' AND stats IS NOT NULL").fetchall()
+        no_outcome = conn.execute("SELECT run_id, url FROM failures WHERE reason = ?", [NO_OUTCOME]).fetchall()
+    except sqlite3.Error:  # not an archive, or one a test damaged on purpose
+        return []
+    finally:
+        conn.close()
+    problems = [f"run {run_id}: no outcome for {url}" for run_id, url in no_outcome]
+    for run_id, status, stats in runs:
+        stats = json.loads(stats)
+        if stats.get("downloader/request_count") and "chinasei/ledger/entered" not in stats:
+            problems.append(f"run {run_id} ({status}) kept no ledger")
+        elif status == "finished" and stats.get("chinasei/ledger/open", 0):
+            problems.append(f"run {run_id} finished with {stats['chinasei/ledger/open']} pages unsettled")
+    return problems
 
 
 def recorded_exit(db: Path) -> int:
@@ -173,6 +200,16 @@ def modern_site_url(modern_copy: Path) -> Iterator[str]:
 # --- Tiers -----------------------------------------------------------------------------------------
 
 TIERS = ("unit", "crawl", "browser")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_crawl_settles_its_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The ledger's invariant, checked on every archive any test's crawl wrote, however it crawled
+    (``scrapy crawl``, ``chinasei crawl``, ``demo``): every finished run settled every page it
+    asked for."""
+    yield
+    problems = {str(db): found for db in tmp_path_factory.getbasetemp().rglob("*.db") if (found := unsettled(db))}
+    assert not problems, problems
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

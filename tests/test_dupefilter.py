@@ -32,10 +32,17 @@ def test_other_requests_go_through_scrapys_filter():
     listing = Request("http://www.chinasei.com.cn/lpz/index_1.html")
     assert not seen.request_seen(listing) and seen.request_seen(listing.copy())
     post = Request(ARTICLE, method="POST")
-    hop = Request(ARTICLE, meta={"redirect_times": 1})
     huge = Request(ARTICLE.replace("40123", str(MAX_ID)))
-    assert not any(seen.request_seen(r) for r in (post, hop, huge))
-    assert len(seen._fingerprints) == 4 and seen.articles_seen == 0
+    assert not any(seen.request_seen(r) for r in (post, huge))
+    assert len(seen._fingerprints) == 3 and seen.articles_seen == 0
+
+
+def test_a_redirect_hop_is_never_a_duplicate():
+    """Dropped, a hop would leave the page that redirected with no outcome: its callback never runs."""
+    seen = make()
+    assert not seen.request_seen(Request("http://www.chinasei.com.cn/"))
+    hop = Request("http://www.chinasei.com.cn/", meta={"redirect_urls": [ARTICLE], "redirect_times": 1})
+    assert not seen.request_seen(hop) and not seen.request_seen(hop.copy())
 
 
 def test_with_a_job_directory_scrapys_filter_keeps_everything(tmp_path):

@@ -103,3 +103,33 @@ def test_spiders_that_name_no_origin_keep_scrapys_offsite_filter():
         assert allowed is other_port_allowed, spider_class.name
         with pytest.raises(IgnoreRequest):
             middleware.process_request(Request("http://127.0.0.2:8000/lpz/"))
+
+
+# --- numbers read from a page are bounded where they are read ---------------------------------------
+
+@pytest.mark.parametrize("digits, is_article", [(1, True), (18, True), (19, False), (20, False), (5000, False)])
+@pytest.mark.parametrize("name", ["t20210805_{}.html", "t20210805_{}.shtml", "t19991231_{}.htm"])
+def test_a_document_id_too_long_for_the_archive_is_no_article_url(digits, is_article, name):
+    url = f"http://www.chinasei.com.cn/cyzx/202108/{name.format('9' * digits)}"
+    assert site.is_article_url(url) is is_article
+    found = site.site_ids_in(f'<a href="{url}">x</a> <a href="/dfld/202410/t20241015_44321.html">y</a>')
+    assert found == ({int("9" * digits), 44321} if is_article else {44321})
+    if is_article:
+        assert site.site_id(url) < 2**63  # fits SQLite's integer
+
+
+@pytest.mark.parametrize("digits, index", [(1, 9), (9, 999_999_999), (10, 0), (4301, 0)])
+def test_a_listing_page_number_too_long_is_no_page_number(digits, index):
+    assert site.listing_page_index(f"http://www.chinasei.com.cn/lpz/index_{'9' * digits}.html") == index
+
+
+@pytest.mark.parametrize("count", ["100000000000000000000", "9" * 200, "1" + "0" * 9])
+@pytest.mark.parametrize("form", ['createPageHTML({}, 0, "index", "html");', "var countPage = {};createPageHTML(countPage, 0, 'index', 'html');"])
+def test_a_pager_count_too_large_is_a_problem_of_that_page(count, form):
+    from crawler.parsing.listing import parse_listing
+
+    html = (f"<html><body><!--文字列表页开始--><ul><li><a href='./202101/t20210105_1.html'>a</a></li></ul>"
+            f"<!--文字列表页结束--><script>{form.format(count)}</script></body></html>")
+    page = parse_listing("http://www.chinasei.com.cn/lpz/", html)
+    assert page.page_count is None and [e.url for e in page.entries] == ["http://www.chinasei.com.cn/lpz/202101/t20210105_1.html"]
+    assert page.problems

@@ -27,7 +27,8 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 
 from archive.runs import RunStatus
-from archive.store import Archive
+from archive.store import Archive, NotAnArchive
+from crawler.components.ledger import RequestLedger
 from crawler.components.run_report import RunReport
 from crawler.config import setting
 from crawler.parsing import site
@@ -111,7 +112,7 @@ class ArchiveRun:
         try:
             self.archive = Archive(self.path, busy_timeout=self.busy_timeout)
             self.run_id = self.archive.start_run(self.fetch_origin)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, NotAnArchive) as error:
             if self.archive is not None:
                 self.archive.close()
             self.archive = None
@@ -119,7 +120,7 @@ class ArchiveRun:
             self._refuse(RunStatus.UNAVAILABLE, unusable_archive(self.path, error, self.busy_timeout))
         self.outcome.run_id = self.run_id
         logger.info("Archiving to %s as run %d", self.path, self.run_id)
-        self.writer = ArchiveWriter(self.path, self.commit_seconds, self.busy_timeout)
+        self.writer = ArchiveWriter(self.path, self.commit_seconds, self.busy_timeout, identity=self.archive.identity)
         self.reporter.start(self.commit_seconds, now=False)
 
     def _refuse(self, status: RunStatus, message: str) -> None:
@@ -167,9 +168,20 @@ class ArchiveRun:
         """Store everything sent, decide the status, record and judge the run, let the lock go."""
         if self.archive is None:
             return
+        self._settle_ledger(finished=reason == "finished")
         lost = self._close_writer()
         status = RunStatus.from_close_reason(reason, lost)
-        self.outcome = Outcome(status, self.run_id, writes_sent=self.sent, writes_lost=lost)
+        why = self.lost_reasons[0] if lost and self.lost_reasons else None
+        self.outcome = Outcome(status, self.run_id, message=why, writes_sent=self.sent, writes_lost=lost)
+        moved = self.archive.moved_away()
+        if moved is not None:  # the run's row would go into a file nothing names now
+            logger.error("Not recording the end of run %d: %s", self.run_id, moved)
+            self.outcome.status = RunStatus.FAILED
+            self.outcome.message = self.outcome.message or moved
+            self.archive.close()
+            self.archive = None
+            self.lock.release()
+            return
         try:
             RunReport(self.archive, self.run_id, self.stats).finish(status)
         except sqlite3.Error as error:
@@ -179,6 +191,17 @@ class ArchiveRun:
             self.archive.close()
             self.archive = None
             self.lock.release()
+
+    def _settle_ledger(self, finished: bool) -> None:
+        """Record what only the ledger saw: pipeline errors, and in a finished run every page asked
+        for that has no outcome (see :mod:`.ledger`)."""
+        ledger = RequestLedger.of(self.crawler)
+        failures = ledger.failures(finished) if ledger is not None else []
+        if self.outcome.status is RunStatus.FAILED:  # the writer is gone: the run already failed, loudly
+            return
+        for failure in failures:
+            self.write("record_failure", self.run_id, failure)
+            self.stats.inc_value("chinasei/failures")
 
     def _close_writer(self) -> int:
         """Let the writer store everything sent; returns the writes it did not store."""
@@ -197,9 +220,11 @@ class ArchiveRun:
         return lost
 
 
-def unusable_archive(path: str, error: sqlite3.Error, busy_timeout: float) -> str:
+def unusable_archive(path: str, error: sqlite3.Error | NotAnArchive, busy_timeout: float) -> str:
     """Why an archive cannot be crawled into, in one line."""
     text = str(error)
+    if isinstance(error, NotAnArchive):
+        return text
     if "locked" in text or "busy" in text:
         return f"{path} is locked by another program (waited {busy_timeout:g} s: {text})"
     if "not a database" in text or "malformed" in text:

@@ -6,7 +6,9 @@ each, 12 MB for a crawl of 100,000 articles, and the one thing in a crawl that g
 page. Articles are known by their document id (``t20201124_40123.html``, see
 :mod:`crawler.components.fingerprint`), a number below a few million, so here an article is a bit at its id
 in a byte array: 100,000 articles take about 12 KB. Every other request (listings, the home page,
-redirect hops, an article asked for with a method other than GET) goes through Scrapy's own filter.
+an article asked for with a method other than GET) goes through Scrapy's own filter. A redirect
+hop is never a duplicate: dropped, it would leave the page that redirected without an outcome (its
+callback never runs); ``REDIRECT_MAX_TIMES`` ends loops.
 With ``JOBDIR`` set, Scrapy's filter keeps everything, since only it is written to disk.
 """
 
@@ -31,6 +33,8 @@ class ArticleDupeFilter(RFPDupeFilter):
         return len(self.articles)
 
     def request_seen(self, request: Request) -> bool:
+        if request.meta.get("redirect_urls"):
+            return False
         article_id = self._article_id(request)
         if article_id is None:
             return super().request_seen(request)

@@ -54,12 +54,18 @@ class RunReport:
         history = []
         for run in self.archive.recent_runs(self.run_id):
             fill = json.loads(run["field_fill"] or "{}")
-            if fill.get("parsed", 0) >= health.MIN_PARSED:
+            if fill.get("parsed", 0) >= health.MIN_PARSED and run["health"] != "unhealthy":  # a broken run is no baseline
                 history.append(fill["rates"])
         warnings = []
         if judged:
             warnings += health.assess(rates, parsed, history, self.stats.get("chinasei/empty_listings", 0))
             warnings += health.media(self.stats.get("chinasei/media/downloaded", 0), self.stats.get("chinasei/media/failed", 0))
+        unsettled = self.stats.get("chinasei/ledger/open", 0)
+        if judged and unsettled:
+            warnings.append(f"{unsettled} pages asked for had no outcome (recorded as failures)")
+        if judged:
+            warnings += [f"channel {name} ({url}) listed articles before and now lists none"
+                         for url, name in self.archive.emptied_channels(self.run_id)]
         warnings += [f"channel {name} was not found" for name in missing_channels]
         for warning in warnings:
             logger.error("Health: %s — has the portal changed its templates? See crawler/parsing/site.py", warning)

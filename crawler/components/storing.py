@@ -20,7 +20,7 @@ from crawler.components.archive_run import ArchiveRun
 from crawler.components.media import MEDIA_FAILED
 from crawler.components.walks import ChannelWalks
 from crawler.parsing import site
-from crawler.parsing.items import Article, ListingEnd, ListingPage, PageFailure
+from crawler.parsing.items import Article, ListingEnd, ListingPage, PageFailure, Settled
 
 
 class StoragePipeline:
@@ -61,6 +61,10 @@ class StoragePipeline:
             self._record_failure(item)
         elif isinstance(item, ListingEnd):
             self._mark_walked(self.walks.ended(item))
+        elif isinstance(item, Settled) and item.to is not None:
+            self.run.write("record_redirect", self.run.run_id, item)
+            if item.kind == "article":
+                self._mark_walked(self.walks.settle(site.site_id(item.url)))
         return item
 
     def _record_failure(self, failure: PageFailure) -> None:

@@ -173,6 +173,20 @@ class PageFailure:
     referer: str | None = None
 
 
+@dataclass
+class Settled:
+    """A page asked for whose outcome is not an article, a listing or a failure: ``not modified``
+    (a 304 to a re-check), ``read`` (the home page), or ``redirected`` to ``to``, another page of
+    the site that is archived under its own URL. Every page asked for ends as one outcome (see
+    :mod:`crawler.components.ledger`)."""
+
+    url: str
+    kind: str
+    outcome: str
+    to: str | None = None
+    status: int | None = None
+
+
 def _fields_with(*roles: dict[str, str]) -> tuple[str, ...]:
     names = {role["role"] for role in roles}
     return tuple(f.name for f in fields(Article) if f.metadata.get("role") in names)

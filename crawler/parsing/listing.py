@@ -114,6 +114,9 @@ def _read_pager(root: html.HtmlElement, page: ListingPage) -> None:
             continue  # the pager's own definition, not a call (a window before it: the whole script was quadratic)
         ints, strings = [], []
         for arg in (a.strip() for a in call.group(1).split(",")):
+            if re.fullmatch(r"\d+", arg) and len(arg) > site.PAGE_DIGITS:
+                page.problems.append(f"the pager's number {arg[:12]}… ({len(arg)} digits) is no page count; pager not read")
+                return
             if re.fullmatch(r"\d+", arg):
                 ints.append(int(arg))
             elif arg in numbers:

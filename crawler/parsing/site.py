@@ -26,13 +26,24 @@ TIMEZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
 LIST_START = ("文字列表页开始", "文字列表頁開始")
 LIST_END = ("文字列表页结束", "文字列表頁結束")
 
+#: Numbers read from a page are bounded where they are read, so one bad link is a problem of that
+#: link: a document id has at most 18 digits (it fits SQLite's 64-bit integer; a longer one is not an
+#: article URL), a page number or count at most 9 (no listing has a billion pages).
+ID_DIGITS = 18
+PAGE_DIGITS = 9
+#: Every whole page ends with this: a page without it was cut short in transit (a connection
+#: closed mid-body, a Content-Length shorter than the page), and is a failure, not an archived page.
+PAGE_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+#: How an HTML page begins (in its first KiB): only such a page can be known cut short by its end.
+PAGE_START = re.compile(rb"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
+
 #: ``createPageHTML(countPage, currentPage, "index", "html")`` and the newer TRS form
 #: ``createPageHTML('page_div', 5, 0, 'index', 'html', 100)``: the arguments, in any of those forms.
 PAGER_CALL = re.compile(r"createPageHTML\s*\(([^)]{0,200})\)")  # bounded: a page of "createPageHTML(" with no ")" stays linear
 #: ``var countPage = 5`` style assignments that the pager call may refer to by name.
-JS_NUMBER_VAR = re.compile(r"\bvar\s+(\w+)\s*=\s*(\d+)\s*;?")
+JS_NUMBER_VAR = re.compile(rf"\bvar\s+(\w+)\s*=\s*(\d{{1,{PAGE_DIGITS}}})\b\s*;?")
 #: Page 1 is ``index.html`` (or the bare folder), page N+1 is ``index_N.html``.
-LISTING_PAGE = re.compile(r"^(?P<folder>/(?:[\w-]+/)*)(?:(?P<prefix>index)(?:_(?P<n>\d+))?\.s?html?)?$")
+LISTING_PAGE = re.compile(rf"^(?P<folder>/(?:[\w-]+/)*)(?:(?P<prefix>index)(?:_(?P<n>\d{{1,{PAGE_DIGITS}}}))?\.s?html?)?$")
 #: Names in the menu and footer that link to pages which are not article listings.
 NOT_CHANNELS = frozenset(
     {
@@ -55,7 +66,7 @@ MORE_LINK = re.compile(r"^\s*(更多|more)\s*[>»›]*\s*$", re.IGNORECASE)
 # --- Article pages --------------------------------------------------------------------------------
 
 #: ``/<channel>/<sub>/YYYYMM/tYYYYMMDD_<id>.html``; ``<id>`` is unique across the site.
-ARTICLE_NAME = r"/t(?P<date>\d{8})_(?P<id>\d+)\.s?html?"
+ARTICLE_NAME = rf"/t(?P<date>\d{{8}})_(?P<id>\d{{1,{ID_DIGITS}}})\.s?html?"
 ARTICLE_PATH = re.compile(ARTICLE_NAME + "$")
 #: The same name anywhere in a page's text (its links), for :func:`site_ids_in`.
 ARTICLE_LINK = re.compile(ARTICLE_NAME)

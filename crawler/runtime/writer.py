@@ -35,7 +35,7 @@ from typing import Any
 from crawler.runtime.helper import HelperGone, HelperProcess
 
 #: The Archive methods a crawl writes through; nothing else is run in the child.
-WRITES = frozenset({"save_article", "save_listing", "record_failure", "mark_walked", "record_response"})
+WRITES = frozenset({"save_article", "save_listing", "record_failure", "mark_walked", "record_response", "record_redirect"})
 _CLOSE = ("close", ())
 
 
@@ -59,8 +59,11 @@ class Report:
 class ArchiveWriter:
     """The crawl's handle on the writer process."""
 
-    def __init__(self, path: str | Path, commit_seconds: float = 1.0, busy_timeout: float = 60.0):
-        self.helper = HelperProcess(serve, "archive-writer", str(path), commit_seconds, busy_timeout)
+    def __init__(self, path: str | Path, commit_seconds: float = 1.0, busy_timeout: float = 60.0,
+                 identity: tuple[int, int] | None = None):
+        """``identity``: the file (device, inode) the crawl opened at ``path``; the writer writes
+        into that file or none."""
+        self.helper = HelperProcess(serve, "archive-writer", str(path), commit_seconds, busy_timeout, identity)
         self.failed: str | None = None
         self.closed = False
 
@@ -114,13 +117,20 @@ class ArchiveWriter:
         return reports
 
 
-def serve(writes: Connection, reports: Connection, path: str, commit_seconds: float, busy_timeout: float = 60.0) -> None:
+def serve(writes: Connection, reports: Connection, path: str, commit_seconds: float, busy_timeout: float = 60.0,
+          identity: tuple[int, int] | None = None) -> None:
     """The child: apply writes in order, commit every ``commit_seconds``, report after each commit."""
-    from archive.store import Archive  # imported here: the parent needs none of it to start us
+    from archive.store import Archive, moved_since  # imported here: the parent needs none of it to start us
 
     report = Report()
     try:
+        moved = moved_since(path, identity) if identity is not None else None
+        if moved is not None:
+            raise ArchiveMoved(moved)
         archive = Archive(path, busy_timeout=busy_timeout)
+        if identity is not None and archive.identity != tuple(identity):  # moved in the moment between
+            archive.close()
+            raise ArchiveMoved(f"{path} was replaced by another file while it was being written")
         archive.begin_batch()
     except Exception as error:  # the archive cannot be opened or locked for writing: say so and stop
         report.fatal, report.final = _storage_error("could not start writing", error, busy_timeout), True
@@ -153,6 +163,11 @@ def _apply(archive: Any, method: str, args: tuple, report: Report) -> None:
     try:
         result = getattr(archive, method)(*args)
     except Exception as error:  # one bad write must not stop the others; it is reported
+        moved = archive.moved_away()  # unless the file itself is gone: then nothing can be stored
+        if moved is not None:
+            report.fatal = f"could not store {method}: {moved}; its last writes were not stored"
+            report.failed_writes += 1
+            return
         subject = args[1] if len(args) > 1 and isinstance(args[1], str) else getattr(args[-1], "url", "")
         report.errors.append(f"{method}({subject}): {type(error).__name__}: {error}")
         report.failed_writes += 1
@@ -166,17 +181,20 @@ def _commit(archive: Any, report: Report, reports: Connection, busy_timeout: flo
     """Commit the batch and report it; begin the next one unless this is the last. A batch that
     cannot be committed, or a next one that cannot begin, is fatal: ``report.fatal`` says why."""
     try:
+        moved = archive.moved_away()
+        if moved is not None:
+            raise ArchiveMoved(f"{moved}; its last writes were not stored")
         archive.commit()
         report.stored = report.writes - report.failed_writes
     except Exception as error:
         archive.rollback()
         report.outcomes.clear()  # nothing of the batch was stored
-        report.fatal = _storage_error(f"could not commit {report.writes} writes", error, busy_timeout)
+        report.fatal = _storage_error(f"could not commit {report.writes} writes", error, busy_timeout, archive)
     if report.fatal is None and not last:
         try:
             archive.begin_batch()
         except Exception as error:
-            report.fatal = _storage_error("could not go on writing", error, busy_timeout)
+            report.fatal = _storage_error("could not go on writing", error, busy_timeout, archive)
     if report.writes or report.errors or report.final or report.fatal:
         with contextlib.suppress(OSError, EOFError):  # the crawl is gone; what it sent is committed
             reports.send(report)
@@ -184,8 +202,18 @@ def _commit(archive: Any, report: Report, reports: Connection, busy_timeout: flo
     return report
 
 
-def _storage_error(doing: str, error: BaseException, busy_timeout: float) -> str:
-    """Why storing stopped, in words: a lock held past the busy timeout names the wait."""
+class ArchiveMoved(RuntimeError):
+    """The archive's path names another file, or none, since the writer opened it."""
+
+
+def _storage_error(doing: str, error: BaseException, busy_timeout: float, archive: Any = None) -> str:
+    """Why storing stopped, in words: an archive file deleted or replaced says so (SQLite only
+    says "disk I/O error"), and a lock held past the busy timeout names the wait."""
+    moved = archive.moved_away() if archive is not None and not isinstance(error, ArchiveMoved) else None
+    if moved is not None:
+        return f"{doing}: {moved}; its last writes were not stored"
+    if isinstance(error, ArchiveMoved):
+        return f"{doing}: {error}"
     text = f"{type(error).__name__}: {error}"
     if "locked" in str(error) or "busy" in str(error):
         text += f" (another program held the archive's write lock for over {busy_timeout:g} s)"
