@@ -32,7 +32,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from archive.store import Archive
+from archive.store import Archive, NotAnArchive
+from crawler.components.archive_run import ArchiveRun
 from crawler.config import setting
 from crawler.parsing import site
 from crawler.parsing.dates import date_from_url
@@ -67,11 +68,13 @@ class IncrementalMiddleware:
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
+        if not ArchiveRun.of(self.crawler).active:  # refused (locked, foreign, unusable): touch nothing
+            return
         try:
             self.archive = Archive(self.path)
             self.known = self.archive.known_articles()
             self.walked = self.archive.walked_channels()
-        except sqlite3.Error:  # the archive pipeline says why in one line, and the crawl does not start
+        except (sqlite3.Error, NotAnArchive):  # ArchiveRun says why in one line, and the crawl does not start
             self.archive = None
             return
         logger.info("Incremental crawl: %d articles known, %d channels read to the end before",

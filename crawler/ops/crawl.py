@@ -7,16 +7,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.project import get_project_settings
+from sqlite_utils.db import NotFoundError
 
 from archive.runs import RunStatus
-from archive.store import Archive
+from archive.store import Archive, NotAnArchive
 from crawler.components.archive_run import ArchiveRun
 from spiders.chinasei import ChinaseiSpider
 
@@ -44,27 +47,53 @@ def crawl(base_url: str | None = None, db: str = "archive.db", settings: Mapping
     Runs Scrapy's reactor, so it can be called once per process. The result's ``status`` is how
     the run ended (a :class:`~archive.runs.RunStatus` value), with a ``message`` when it never began.
     """
-    process = CrawlerProcess(project_settings(db, settings))
-    crawler = process.create_crawler(ChinaseiSpider)
-    process.crawl(crawler, base_url=base_url)
+    with _signals_held() as held:
+        process = CrawlerProcess(project_settings(db, settings))
+        crawler = process.create_crawler(ChinaseiSpider)
+        process.crawl(crawler, base_url=base_url)
+    if held:  # Ctrl-C while the crawl was being set up: sent again once Scrapy's own handlers stop it in order
+        from twisted.internet import reactor
+
+        reactor.callWhenRunning(reactor.callLater, 0, os.kill, os.getpid(), held[0])
     process.start()
     return run_result(crawler, db)
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM noted, not raised, while the crawl is set up: Scrapy installs its own
+    handlers (an orderly stop) only once its reactor runs, and a KeyboardInterrupt before then
+    breaks the setup half-way, with a traceback and no run recorded."""
+    held: list[int] = []
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {stop: signal.signal(stop, lambda signum, _: held.append(signum)) for stop in stops}
+    try:
+        yield held
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+
+
 def run_result(crawler: Crawler, db: str) -> dict[str, Any]:
     """What a finished crawl did: its ``runs`` row and failures, with how it ended."""
-    outcome = ArchiveRun.of(crawler).outcome
+    run = ArchiveRun.of(crawler)
+    if run.active:  # stopped (Ctrl-C as it started) before its spider closed: close its run in order now
+        run.spider_closed(crawler.spider, "shutdown")
+    outcome = run.outcome
     if outcome.run_id is None:
         message = outcome.message or "the crawl did not open the archive; see the log above"
         status = outcome.status if outcome.status in (RunStatus.LOCKED, RunStatus.UNAVAILABLE) else RunStatus.UNAVAILABLE
         return {"status": status.value, "message": message}
-    ended = {"status": outcome.status.value, "lost_writes": outcome.writes_lost, "writes_sent": outcome.writes_sent}
+    ended = {"status": outcome.status.value, "lost_writes": outcome.writes_lost, "writes_sent": outcome.writes_sent,
+             "lost_because": outcome.message}
+    archive = None
     try:
-        archive = Archive(db)
-    except sqlite3.Error as error:  # the run's row cannot be read back: what the crawl knows will do
+        archive = Archive.read_only(db)
+        return {**archive.run(outcome.run_id), "failure_list": archive.failures(outcome.run_id), **ended}
+    except (sqlite3.Error, NotAnArchive, NotFoundError) as error:
+        # the run's row cannot be read back (the file is gone, or another one now): what the crawl knows will do
         return {"id": outcome.run_id, "responses": crawler.stats.get_value("downloader/response_count", 0),
                 "failure_list": [], "message": str(error), **ended}
-    try:
-        return {**archive.run(outcome.run_id), "failure_list": archive.failures(outcome.run_id), **ended}
     finally:
-        archive.close()
+        if archive is not None:
+            archive.close()

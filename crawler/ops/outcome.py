@@ -31,8 +31,9 @@ def verdict(run: dict[str, Any], db: str) -> tuple[int, list[str]]:
     if status is RunStatus.UNAVAILABLE:
         return 4, [f"Not crawling: {run['message']}"]
     if status is RunStatus.FAILED:
-        return 4, [f"FAILED: {run['lost_writes']} of {run['writes_sent']} writes were not stored in {db}; "
-                   "see the log for why. Run again once the archive can be written: nothing stored is lost."]
+        why = f": {run['lost_because']}" if run.get("lost_because") else "; see the log for why"
+        return 4, [f"FAILED: {run['lost_writes']} of {run['writes_sent']} writes were not stored in {db}{why}. "
+                   "Run again once the archive can be written: nothing stored is lost."]
     if status is RunStatus.INTERRUPTED:
         return INTERRUPTED_EXIT, ["Interrupted: everything received was stored; the next run resumes."]
     if status not in (RunStatus.FINISHED, RunStatus.STOPPED_BY_LIMIT):

@@ -1,4 +1,5 @@
-"""One crawl at a time per archive: an advisory lock on ``<archive>.lock``.
+"""One crawl at a time per archive: an advisory lock on ``<archive>.lock``, beside the file the
+archive's path resolves to, so two names of one file (a symlink, ``./a.db`` and ``a.db``) share it.
 
 The operating system releases it when the process ends, however it ends (kill -9 included), so a
 crashed crawl never leaves a stale lock behind. The file says who holds it, for the message.
@@ -21,7 +22,7 @@ class ArchiveLock:
     """Hold the archive's lock for the length of a crawl."""
 
     def __init__(self, archive_path: str | Path):
-        self.path = Path(f"{archive_path}.lock")
+        self.path = Path(f"{os.path.realpath(archive_path)}.lock")  # the file's, whichever name (a symlink) it was given
         self.handle: IO[str] | None = None
 
     def acquire(self) -> None:
