@@ -193,3 +193,24 @@ def test_random_search_strings_never_reach_sql(site_archive, text):
         return
     assert all(hit.site_id for hit in hits)
     assert site_archive.db["articles"].count == before
+
+
+@pytest.mark.parametrize("sequence", ["\x1b]0;PWNED\x07\x1b[2J", "\x9b2J", "\r\x08\x08evil"])
+def test_escape_sequences_in_a_page_never_reach_the_crawl_log_raw(tmp_path, sequence):
+    """Links and channel names come from the web; the log writes their control characters out."""
+    import shutil
+
+    from tests.conftest import SAVED
+
+    www = tmp_path / "www"
+    shutil.copytree(SAVED / "www", www)
+    listing = www / "zcjd/index.html"
+    text = listing.read_text(encoding="utf-8")
+    as_entity = "".join(f"&#{ord(c)};" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in sequence)
+    links = f'<li><a href="./x{sequence}.html">a</a></li><li><a href="./y{as_entity}.html">b</a></li>'
+    listing.write_text(text.replace("<!--文字列表页开始-->\n<ul>\n", f"<!--文字列表页开始-->\n<ul>\n{links}", 1), encoding="utf-8")
+    with serve(www, {}) as url:
+        log = scrapy_crawl(url, tmp_path / "a.db", "-s", "LOG_LEVEL=DEBUG").stderr
+    shown = [line for line in log.splitlines() if "which is not an article URL" in line]
+    assert len(shown) == 2 and any("\\x" in line for line in shown), shown  # written out, not dropped (&#155; is "›")
+    assert not any(char in log for char in "\x1b\x07\x9b\x08\r")
