@@ -27,6 +27,7 @@ import html
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -145,23 +146,46 @@ def _parse(text: str) -> Query:
 
 
 def snippet(title: str | None, body: str | None, query_text: str, width: int = 36) -> str:
-    """A window of the body around the first hit, HTML-escaped, hits wrapped in ``<mark>``."""
+    """A window of the body around the first hit, HTML-escaped, hits wrapped in ``<mark>``. Hits
+    are found as the search finds them, in folded text (``５Ｇ`` finds and marks ``5G``, and the
+    other way round), and marked in the text as written."""
     try:
-        terms = Query.parse(query_text).terms
+        terms = sorted({folded for t in Query.parse(query_text).terms if (folded := fold(t))}, key=len, reverse=True)
     except SearchError:
         terms = []
     text = body or title or ""
+    spans = _hits(text, terms)
+    start = max(0, min(a for a, _ in spans) - width // 3) if spans else 0
+    end = start + width
+    marked, last = [], start
+    for a, b in sorted(spans):
+        if a >= last and b <= end:
+            marked += [html.escape(text[last:a]), "<mark>", html.escape(text[a:b]), "</mark>"]
+            last = b
+    marked.append(html.escape(text[last:end]))
+    return ("…" if start else "") + "".join(marked).replace("\n", " ") + ("…" if end < len(text) else "")
+
+
+def _hits(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where the (folded) terms occur in ``text``, as spans of ``text`` itself, longest terms first
+    and never overlapping: each character is folded alone, so a folded position maps back to the
+    character it came from."""
     folded = fold(text)
-    if len(folded) != len(text):
-        text = folded
-    starts = [folded.find(fold(t)) for t in terms if fold(t) and fold(t) in folded]
-    start = max(0, min(starts) - width // 3) if starts else 0
-    window = text[start : start + width]
-    marked = html.escape(window)
-    for term in sorted({t for t in terms if t}, key=len, reverse=True):
-        pattern = re.compile(re.escape(html.escape(term)), re.IGNORECASE)
-        marked = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", marked)
-    return ("…" if start else "") + marked.replace("\n", " ") + ("…" if start + width < len(text) else "")
+    if len(folded) == len(text):  # the common case: every character folds to one (full-width ５ to 5)
+        owner: Sequence[int] = range(len(text))
+    else:
+        pieces = [fold(c) for c in text]
+        folded = "".join(pieces)
+        owner = [i for i, piece in enumerate(pieces) for _ in piece]
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        position = folded.find(term)
+        while position != -1:
+            a, b = owner[position], owner[position + len(term) - 1] + 1
+            if not any(a < e and s < b for s, e in spans):
+                spans.append((a, b))
+            position = folded.find(term, position + len(term))
+    return spans
 
 
 # --- SQL functions, for our connection and Datasette's ---------------------------------------------

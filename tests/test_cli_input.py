@@ -212,3 +212,66 @@ def test_failures_of_a_new_archive_says_it_has_no_runs(tmp_path):
     Archive(tmp_path / "a.db").close()
     result = chinasei("failures", "--db", str(tmp_path / "a.db"))
     assert result.returncode == 1 and "has no runs yet" in said(result)
+
+
+@pytest.mark.parametrize("command", [["demo", "--db", "d.db"], ["serve", "--db", "d.db"], ["serve-site"]])
+@pytest.mark.parametrize("port", ["99999", "-1", "65536"])
+def test_a_port_out_of_range_is_a_usage_error(tmp_path, command, port):
+    result = chinasei(*command, "--port", port, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, said(result)
+    assert "Invalid value for '--port'" in said(result) and "Traceback" not in said(result)
+    assert not (tmp_path / "d.db").exists()
+
+
+def test_serve_on_a_busy_port_is_one_line_before_datasette_starts(crawled_db):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = chinasei("serve", "--db", str(crawled_db), "--port", str(taken.getsockname()[1]), timeout=60)
+    assert busy.returncode == 1, said(busy)
+    assert "cannot serve on 127.0.0.1:" in said(busy) and "Address already in use" in said(busy)
+    assert "Datasette on" not in said(busy) and "Traceback" not in said(busy) and "uvicorn" not in said(busy).lower()
+
+
+@pytest.mark.parametrize("base_url", ["127.0.0.1:8000", "localhost", "ftp://127.0.0.1/", "http://", "http://127.0.0.1:99999"])
+def test_a_base_url_that_is_not_an_http_address_is_a_usage_error(tmp_path, base_url):
+    result = chinasei("crawl", "--base-url", base_url, "--db", str(tmp_path / "a.db"), timeout=60)
+    assert result.returncode == 2, said(result)
+    assert "Invalid value for '--base-url'" in said(result) and "Traceback" not in said(result)
+    assert not (tmp_path / "a.db").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "warc"])
+def test_an_export_into_a_folder_that_does_not_exist_is_one_line(crawled_db, tmp_path, fmt):
+    result = chinasei("export", "--format", fmt, "-o", str(tmp_path / "missing" / "a.out"), "--db", str(crawled_db))
+    assert result.returncode == 1
+    assert said(result).strip() == f"Error: cannot write {tmp_path / 'missing' / 'a.out'}: there is no folder {tmp_path / 'missing'}"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "warc"])
+def test_an_export_stopped_part_way_leaves_no_file_under_its_name(crawled_db, tmp_path, monkeypatch, fmt):
+    """Ctrl-C (or any error) mid-export: the partial file is removed, the final name never appears,
+    and an earlier export under that name is left as it was."""
+    import archive.export
+    from crawler.ops import cli
+
+    name = {"csv": "export_csv", "jsonl": "export_jsonl", "warc": "export_warc"}[fmt]
+    real = getattr(archive.export, name)
+
+    def stopped(archive_, out, *args):
+        out.write(b"partial" if fmt == "warc" else "partial")
+        assert [p.name for p in tmp_path.iterdir()] != ["a.out"] and any(".partial" in p.name for p in tmp_path.iterdir())
+        raise KeyboardInterrupt
+
+    output = tmp_path / "a.out"
+    output.write_text("an earlier export")
+    monkeypatch.setattr(archive.export, name, stopped)
+    monkeypatch.setattr("sys.argv", ["chinasei", "export", "--format", fmt, "-o", str(output), "--db", str(crawled_db)])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 130
+    assert [p.name for p in tmp_path.iterdir()] == ["a.out"] and output.read_text() == "an earlier export"
+    monkeypatch.setattr(archive.export, name, real)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 0 and output.read_bytes() != b"an earlier export"

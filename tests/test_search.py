@@ -209,3 +209,18 @@ def test_a_query_of_too_many_terms_is_a_clear_error(site_archive):
     with pytest.raises(SearchError, match=f"the query has 5000 terms; at most {MAX_TERMS} are searched"):
         site_archive.search_index.search(many)
     assert found(site_archive, " ".join(["扶贫"] * MAX_TERMS)) == found(site_archive, "扶贫")  # the most allowed still answers
+
+
+@pytest.mark.parametrize("query, text, marked", [
+    ("５Ｇ", "新一代5G网络建设", "新一代<mark>5G</mark>网络建设"),
+    ("5g", "新一代５Ｇ网络建设", "新一代<mark>５Ｇ</mark>网络建设"),
+    ("ＡＩ芯片", "国产AI芯片量产", "国产<mark>AI芯片</mark>量产"),
+    ("5G", "面积100㎡的5G机房", "面积100㎡的<mark>5G</mark>机房"),  # ㎡ folds to two characters
+    ("储能 氢能", "储能与氢能", "<mark>储能</mark>与<mark>氢能</mark>"),
+    ("<b>", "a <b> b", "a <mark>&lt;b&gt;</mark> b"),
+])
+def test_a_hit_is_marked_however_it_is_written(query, text, marked):
+    """The highlight finds what the search finds: in folded text (NFKC, lower case)."""
+    from archive.search import snippet
+
+    assert snippet(None, text, query) == marked

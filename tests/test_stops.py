@@ -55,3 +55,43 @@ def test_a_crawl_stopped_by_a_signal_keeps_what_it_received_and_says_interrupted
         assert query(db, "SELECT COUNT(*) FROM articles") == [(received,)]
         scrapy_crawl(url, db)
     assert sorted(query(db, "SELECT site_id FROM articles")) == sorted((i,) for i in expected_items())
+
+
+def _interrupt_once(command: list[str], marker: str, stream: str = "stderr") -> tuple[int, str]:
+    """Run a ``chinasei`` command, send Ctrl-C (to its whole group, as a terminal does) as soon as
+    its ``stream`` shows ``marker``; returns its exit status and everything it wrote."""
+    process = subprocess.Popen(["chinasei", *command], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen = []
+    for line in getattr(process, stream):
+        seen.append(line)
+        if marker in line:
+            os.killpg(process.pid, signal.SIGINT)
+            break
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out + "".join(seen) + err
+
+
+@pytest.mark.parametrize("marker", [
+    "Scrapy 2",  # the crawl is being set up: Scrapy's own Ctrl-C handlers are not installed yet
+    "Enabled item pipelines",  # still setting up, its components made
+    "Spider opened",  # running
+])
+def test_ctrl_c_early_in_a_crawl_is_an_interrupted_run(tmp_path, marker):
+    db = tmp_path / "a.db"
+    with serve_faulty(SAVED / "www", FaultPlan(0, share=0)) as url:
+        code, output = _interrupt_once(["crawl", "--base-url", url, "--db", str(db), "-s", "LOG_LEVEL=INFO"], marker)
+        assert code == 130, output[-3000:]
+        assert "Traceback" not in output and "KeyboardInterrupt" not in output, output[-3000:]
+        if db.exists() and query(db, "SELECT COUNT(*) FROM runs")[0][0]:
+            assert query(db, "SELECT status FROM runs") == [("interrupted",)]
+        scrapy_crawl(url, db)  # and the next run completes the archive
+    assert sorted(query(db, "SELECT site_id FROM articles")) == sorted((i,) for i in expected_items())
+
+
+def test_ctrl_c_early_in_the_demo_is_exit_130_in_one_line(tmp_path):
+    """Sent as the demo starts its crawl (it has just said where it serves the site)."""
+    code, output = _interrupt_once(["demo", "--db", str(tmp_path / "demo.db")], "Serving", stream="stdout")
+    assert code == 130, output[-3000:]
+    assert "Traceback" not in output and "KeyError" not in output, output[-3000:]
+    assert "Interrupted" in output

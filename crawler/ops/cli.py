@@ -5,21 +5,39 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+import os
 import re
 import signal
 import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from urllib.parse import urlsplit
 
 import click
 
 from archive.store import Archive, NotAnArchive, OutdatedArchive
 from crawler.ops import localsite
-from crawler.ops.outcome import verdict
+from crawler.ops.outcome import INTERRUPTED_EXIT, verdict
+from crawler.parsing.terminal import printable
 
 DB_OPTION = click.option("--db", default="archive.db", show_default=True, help="The archive file.")
+PORT = click.IntRange(0, 65535)
+
+
+def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An address to crawl from: http or https, with a host (``127.0.0.1:8000`` alone has neither)."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// address, e.g. http://127.0.0.1:8000")
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r}: {error}") from None
+    return value
 
 
 @click.group()
@@ -40,7 +58,7 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @cli.command()
 @DB_OPTION
-@click.option("--base-url", help="Crawl a copy of the site at this address instead of the portal.")
+@click.option("--base-url", callback=_base_url, help="Crawl a copy of the site at this address instead of the portal.")
 @click.option("--full", is_flag=True, help="Walk every listing to its end and fetch every article again.")
 @click.option("-s", "--set", "pairs", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting; repeatable.")
 def crawl(db: str, base_url: str | None, full: bool, pairs: tuple[str, ...]) -> None:
@@ -60,21 +78,26 @@ def crawl(db: str, base_url: str | None, full: bool, pairs: tuple[str, ...]) -> 
     settings = _settings(pairs)
     if full:
         settings["ARCHIVE_INCREMENTAL"] = False
-    run = run_crawl(base_url=base_url, db=db, settings=settings)
+    code = _report(run_crawl(base_url=base_url, db=db, settings=settings), db)
+    if code:
+        sys.exit(code)
+
+
+def _report(run: dict[str, Any], db: str) -> int:
+    """Print how a crawl ended (its counts, when it began; the verdict's lines); returns the exit status."""
     if "id" in run:
         _print_run(run)
     code, lines = verdict(run, db)
     for line in lines:
         click.echo(line, err=True)
-    if code:
-        sys.exit(code)
+    return code
 
 
 @cli.command()
 @DB_OPTION
 @click.option("--site", "site_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
               show_default="the bundled saved_site/www", help="The saved copy of the site to serve.")
-@click.option("--port", default=0, help="Port on 127.0.0.1 (default: any free one).")
+@click.option("--port", default=0, type=PORT, help="Port on 127.0.0.1 (default: any free one).")
 def demo(db: str, site_dir: Path, port: int) -> None:
     """Serve the bundled copy of the site on 127.0.0.1, crawl it into the archive, show the result.
 
@@ -87,25 +110,29 @@ def demo(db: str, site_dir: Path, port: int) -> None:
     with _serving(site_dir, port) as base_url:
         click.echo(f"Serving {site_dir} at {base_url}")
         run = run_crawl(base_url=base_url, db=db, settings={**LOCAL_COPY, "LOG_LEVEL": "WARNING"})
-    _print_run(run)
+    code = _report(run, db)
+    if code not in (0, 3):  # interrupted, or no archive: nothing more to show
+        sys.exit(code)
     archive = _open_read_only(db)
     try:
         click.echo("")
         for row in archive.articles():
             people = "、".join(row["reporters"] or row["authors"]) or (row["source"] or "-")
-            click.echo(_shown(f"{_when(row['published_at'])}  {row['category'] or '-':<8}  {row['title']}  [{people}]"))
+            click.echo(printable(f"{_when(row['published_at'])}  {row['category'] or '-':<8}  {row['title']}  [{people}]"))
         media = archive.media_stats()
         click.echo(f"\n{media['files']} images and attachments kept ({media['bytes']:,} bytes)")
         click.echo(f"Open it: datasette {db}   or   sqlite-utils tables {db} --counts")
         click.echo(f"Read its articles as pages, offline: chinasei serve --db {db}   (each article row links its archived page)")
     finally:
         archive.close()
+    if code:
+        sys.exit(code)
 
 
 @cli.command()
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, help="Port.")
+@click.option("--port", default=8001, show_default=True, type=PORT, help="Port.")
 def serve(db: str, host: str, port: int) -> None:
     """Browse and search the archive in Datasette, read-only (pip install 'chinasei[datasette]'), and
     read each article as the page it was, with its images from the archive and nothing fetched from
@@ -120,6 +147,7 @@ def serve(db: str, host: str, port: int) -> None:
     if datasette is None:
         raise click.ClickException("Datasette is not installed: pip install 'chinasei[datasette]'")
     _open_existing(db).close()  # brings an older archive to the current schema before Datasette's read-only use
+    _check_port(host, port)
     click.echo(f"Datasette on http://{host}:{port}/{Path(db).stem} (Ctrl-C to stop)")
     # Titles, facets and the search query come from our plugin's hooks, as for plain `datasette archive.db`.
     process = subprocess.Popen([datasette, "serve", db, "--host", host, "--port", str(port)])
@@ -156,7 +184,7 @@ def reparse(db: str, dry_run: bool, workers: int | None) -> None:
     for name, count in report.fields.most_common():
         click.echo(f"  {name}: {count} changed")
     for url, reason in report.failures:
-        click.echo(_shown(f"  failed: {url}  {reason}"))
+        click.echo(printable(f"  failed: {url}  {reason}"))
 
 
 @cli.command()
@@ -198,24 +226,43 @@ def export(db: str, fmt: str, output: Path | None) -> None:
         if fmt == "warc":
             if output is None:
                 raise click.UsageError("--format warc needs --output FILE.warc.gz")
-            with output.open("wb") as out:
+            with _written_aside(output, binary=True) as out:
                 count = exporters.export_warc(archive, out, output.name)
         else:
             write = exporters.export_jsonl if fmt == "jsonl" else exporters.export_csv
             if output is None:
                 count = write(archive, sys.stdout)
             else:
-                with output.open("w", encoding="utf-8", newline="") as out:
+                with _written_aside(output) as out:
                     count = write(archive, out)
     finally:
         archive.close()
     click.echo(f"exported {count} {'responses' if fmt == 'warc' else 'articles'}", err=True)
 
 
+@contextlib.contextmanager
+def _written_aside(output: Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """A file written under a name of its own beside ``output`` and renamed to it once whole: an
+    export stopped part way (Ctrl-C, a full disk) leaves no partial file under the final name."""
+    if not output.parent.is_dir():
+        raise click.ClickException(f"cannot write {output}: there is no folder {output.parent}")
+    aside = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    try:
+        handle = aside.open("wb") if binary else aside.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(aside, output)
+    finally:
+        aside.unlink(missing_ok=True)
+
+
 @cli.command("serve-site")
 @click.option("--site", "site_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=localsite.SAVED_SITE,
               show_default="the bundled saved_site/www", help="The saved copy of the site to serve.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
+@click.option("--port", default=8000, show_default=True, type=PORT, help="Port on 127.0.0.1.")
 def serve_site(site_dir: Path, port: int) -> None:
     """Serve the saved copy of the site until interrupted, for crawling it by hand.
 
@@ -258,7 +305,7 @@ def stats(db: str, as_json: bool) -> None:
     if summary["with_fallbacks"]:
         click.echo(f"{_count(summary['with_fallbacks'], 'article')} parsed with generic fallbacks")
     for category, count in summary["by_category"].items():
-        click.echo(_shown(f"  {count:6d}  {category}"))
+        click.echo(printable(f"  {count:6d}  {category}"))
     if summary["last_run"]:
         _print_run(summary["last_run"])
 
@@ -303,7 +350,7 @@ def search(query: str, db: str, category: str | None, since: str | None, until: 
             click.echo(json.dumps({k: v for k, v in vars(hit).items()}, ensure_ascii=False))
         else:
             snippet = html.unescape(hit.snippet.replace("<mark>", "【").replace("</mark>", "】"))
-            click.echo(_shown(f"{_when(hit.published_at)}  {hit.category or '-'}  {hit.title}\n    {snippet}\n    {hit.url}"))
+            click.echo(printable(f"{_when(hit.published_at)}  {hit.category or '-'}  {hit.title}\n    {snippet}\n    {hit.url}"))
     if not hits and not as_json:
         click.echo("No article contains that.", err=True)
 
@@ -366,14 +413,17 @@ def _serving(site_dir: Path, port: int) -> Iterator[str]:
         yield base_url
 
 
-#: Characters a terminal acts on (escape sequences, bells, carriage returns), never printed raw:
-#: archived text comes from the web.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+def _check_port(host: str, port: int) -> None:
+    """Say in one line that the port is taken (or the address not ours) before Datasette starts
+    and says it in a traceback of uvicorn's."""
+    import socket
 
-
-def _shown(text: str) -> str:
-    """Archive text made safe for a terminal: control characters written out as ``\\x1b``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
 
 
 def _count(number: int, noun: str) -> str:
@@ -405,7 +455,7 @@ def failures(db: str, run_id: int | None) -> None:
             raise click.ClickException(f"no run {run_id} in {db} (chinasei stats names the last one)")
         rows = archive.failures(run_id)
         for row in rows:
-            click.echo(_shown(f"{row['kind']:<8} {row['status'] or '-':<4} {row['url']}  {row['reason']}"))
+            click.echo(printable(f"{row['kind']:<8} {row['status'] or '-':<4} {row['url']}  {row['reason']}"))
         if not rows:
             click.echo(f"Run {run_id} had no failures.", err=True)
     finally:
@@ -435,12 +485,21 @@ def _print_run(run: dict[str, Any]) -> None:
         f"{_count(count['failures'], 'failure')}"
     )
     for failure in run.get("failure_list", []):
-        click.echo(_shown(f"  failed: {failure['url']}  {failure['reason']}"))
+        click.echo(printable(f"  failed: {failure['url']}  {failure['reason']}"))
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli()
+    """Console-script entry point: click's, but Ctrl-C anywhere is exit 130 with one line, as a
+    shell expects of an interrupted command (click would say "Aborted!" and exit 1)."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("Interrupted.", err=True)
+        sys.exit(INTERRUPTED_EXIT)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
