@@ -47,6 +47,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("ARCHIVE_MAX_LISTING_PAGES", int, 10_000, "The most pages of one listing read, whatever its pager claims."),
     Setting("ARCHIVE_MEDIA", bool, True, "Fetch every same-site image and attachment into the archive."),
     Setting("ARCHIVE_MEDIA_OFFSITE", bool, False, "Fetch off-site images too (otherwise recorded, not fetched)."),
+    Setting("ARCHIVE_MEDIA_INTERNAL_HOSTS", list, (),
+            "Hosts of this machine or network that off-site images may still come from (others never are)."),
     Setting("ARCHIVE_MEDIA_MAX_BYTES", int, 32 * MiB, "The largest file kept; a larger one is a recorded failure."),
     Setting("ARCHIVE_MEDIA_RUN_BYTES", int, 2048 * MiB,
             "Media bytes one run may fetch (0: no cap); the rest are fetched by the next run."),
@@ -61,12 +63,14 @@ class ScrapySettings(Protocol):
     def getbool(self, name: str, default: bool = False) -> bool: ...
     def getint(self, name: str, default: int = 0) -> int: ...
     def getfloat(self, name: str, default: float = 0.0) -> float: ...
+    def getlist(self, name: str, default: Any = None) -> list[Any]: ...
 
 
 def setting(settings: ScrapySettings, name: str) -> Any:
     """The value of one of our settings, typed, with the registry's default when unset."""
     spec = SETTINGS[name]
-    read = {bool: settings.getbool, int: settings.getint, float: settings.getfloat}.get(spec.type, settings.get)
+    read = {bool: settings.getbool, int: settings.getint, float: settings.getfloat,
+            list: settings.getlist}.get(spec.type, settings.get)
     return read(name, spec.default)
 
 

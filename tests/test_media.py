@@ -134,7 +134,13 @@ def test_off_site_images_are_fetched_only_when_allowed(tmp_path):
             scrapy_crawl(url, tmp_path / "no.db")
             assert sum(elsewhere.hits.values()) == 0
             assert query(tmp_path / "no.db", "SELECT off_site FROM article_media WHERE url LIKE 'http://127.0.0.2%'") == [(1,)]
-            scrapy_crawl(url, tmp_path / "yes.db", "-s", "ARCHIVE_MEDIA_OFFSITE=True")
+            # 127.0.0.2 is an internal address: refused, recorded, unless named as a host to allow
+            scrapy_crawl(url, tmp_path / "internal.db", "-s", "ARCHIVE_MEDIA_OFFSITE=True")
+            assert sum(elsewhere.hits.values()) == 0
+            refused = query(tmp_path / "internal.db", "SELECT reason FROM failures WHERE url LIKE 'http://127.0.0.2%'")
+            assert refused == [("image: off the site (" + repr(elsewhere.url.removeprefix("http://"))
+                                + ": 127.0.0.2 is an internal address (127.0.0.2), never fetched as off-site media), not fetched",)]
+            scrapy_crawl(url, tmp_path / "yes.db", "-s", "ARCHIVE_MEDIA_OFFSITE=True", "-s", "ARCHIVE_MEDIA_INTERNAL_HOSTS=127.0.0.2")
         assert elsewhere.hits == {"/img/chart.jpg": 1}
         assert elsewhere.url + "/img/chart.jpg" in media_rows(tmp_path / "yes.db")
     finally:

@@ -9,10 +9,15 @@ in the settings, and keeps its behaviour for spiders that do not say which origi
 on every request about to be downloaded — a 3xx or meta-refresh hop included, since the redirect
 middlewares hand their new request back to the scheduler — and refuses any that is not on the site
 (:func:`crawler.parsing.site.same_site`: scheme, host and port) as a failure of the page asked for.
+An off-site image that ``ARCHIVE_MEDIA_OFFSITE`` lets through is still refused when its host is an
+address of this machine or its network (:func:`internal_address`), the crawl's own origin and the
+hosts named in ``ARCHIVE_MEDIA_INTERNAL_HOSTS`` excepted.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +26,7 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
+from crawler.config import setting
 from crawler.parsing import site
 
 
@@ -37,14 +43,42 @@ class SameSiteMiddleware(OffsiteMiddleware):
         origin = _origin(self.crawler.spider)
         if origin is None:
             return super().process_request(request)
-        if site.same_site(request.url, origin) or request.meta.get("off_site_allowed"):
-            return None  # off_site_allowed: an off-site image, fetched because ARCHIVE_MEDIA_OFFSITE says so
+        if site.same_site(request.url, origin):
+            return None
         where = urlsplit(request.url).netloc or request.url[:80]
+        if request.meta.get("off_site_allowed"):  # an off-site image, fetched because ARCHIVE_MEDIA_OFFSITE says so
+            host = urlsplit(request.url).hostname or ""
+            internal = internal_address(host)
+            if internal is None or host in setting(self.crawler.settings, "ARCHIVE_MEDIA_INTERNAL_HOSTS"):
+                return None
+            self.crawler.stats.inc_value("chinasei/media/internal_refused")
+            raise IgnoreRequest(f"Filtered offsite request to {where!r}: {internal}, never fetched as off-site media")
         if request.meta.get("redirect_urls"):
             self.crawler.stats.inc_value("chinasei/offsite_redirects")
             raise IgnoreRequest(f"Filtered offsite redirect to {where!r}")
         self.crawler.stats.inc_value("chinasei/offsite_requests")
         raise IgnoreRequest(f"Filtered offsite request to {where!r}")
+
+
+def internal_address(host: str) -> str | None:
+    """Why ``host`` is an address of this machine or its network (loopback, private, link-local,
+    reserved …), or None. A page's image could otherwise make an opted-in off-site fetch reach a
+    router's admin page or a cloud's metadata service. Names are resolved, and IPv4 is read in every
+    form the resolver reads (``127.1``, ``2130706433``, ``0x7f.0.0.1``); a name that does not resolve
+    is no internal address (its fetch fails on its own)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return f"{host or 'no host'} is a local name"
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError):
+        return None
+    for text in sorted(addresses):
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+        mapped = getattr(address, "ipv4_mapped", None) or address
+        if not mapped.is_global or mapped.is_multicast:
+            return f"{host} is an internal address ({text})"
+    return None
 
 
 def _origin(spider: Any) -> str | None:
