@@ -12,7 +12,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-MiB = 1024 * 1024
+KiB = 1024
+MiB = 1024 * KiB
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("ARCHIVE_PARSE_TIMEOUT", float, 30.0,
             "Seconds a page may take to parse; past it the page is a recorded failure and the worker is replaced."),
     Setting("ARCHIVE_MAX_LISTING_PAGES", int, 10_000, "The most pages of one listing read, whatever its pager claims."),
+    Setting("ARCHIVE_MAX_HEADER_BYTES", int, 256 * KiB,
+            "The largest response header block read, as DOWNLOAD_MAXSIZE caps the body; a larger one is a failure."),
     Setting("ARCHIVE_MEDIA", bool, True, "Fetch every same-site image and attachment into the archive."),
     Setting("ARCHIVE_MEDIA_OFFSITE", bool, False, "Fetch off-site images too (otherwise recorded, not fetched)."),
     Setting("ARCHIVE_MEDIA_INTERNAL_HOSTS", list, (),

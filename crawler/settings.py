@@ -47,6 +47,7 @@ DOWNLOADER_MIDDLEWARES = {"crawler.components.origin.SameSiteMiddleware": 40, "s
 # The run's life (lock, run row, writer) comes first: the recorder and the pipelines write through it.
 EXTENSIONS = {
     "crawler.components.logfilters.OneLineNetworkErrors": 0,
+    "crawler.components.header_cap.HeaderCap": 1,
     "crawler.components.archive_run.ArchiveRun": 100,
     "crawler.components.ledger.RequestLedger": 105,
     "crawler.components.responses.ResponseRecorder": 110,

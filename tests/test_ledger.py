@@ -89,6 +89,8 @@ class BadAnswers(QuietHandler):
         answer = self.answers.get(self.path.split("?")[0])
         if answer is None:
             return super().do_GET()
+        if answer[0] == "headers":  # a header block of answer[1] bytes, or without end (None)
+            return self._headers(answer[1])
         if answer[0] == "redirect":
             self.send_response(answer[1])
             self.send_header("Location", answer[2])
@@ -105,6 +107,20 @@ class BadAnswers(QuietHandler):
         self.wfile.write(body if answer[0] == "short" else body[: len(body) // 2])
         self.close_connection = True
         return None
+
+
+    def _headers(self, size: int | None) -> None:
+        body = Path(self.translate_path(self.path)).read_bytes()
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n")
+        line, sent = b"X-Padding: " + b"x" * 1000 + b"\r\n", 0
+        try:
+            while size is None or sent < size:
+                self.wfile.write(line)
+                sent += len(line)
+            self.wfile.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        except OSError:  # the crawler gave up on it and closed the connection
+            pass
+        self.close_connection = True
 
 
 @contextmanager
@@ -223,3 +239,18 @@ def test_one_bad_number_is_a_problem_of_its_link_not_of_the_run(tmp_path):
     assert sorted(archived_articles(db)) == sorted(expected_items())
     assert query(db, "SELECT status FROM runs") == [("finished",), ("finished",)]
     assert query(db, "SELECT COUNT(*) FROM channel_articles WHERE channel_url = ?", [LIVE + "/zcjd/"]) == [(1,)]
+
+
+@pytest.mark.crawl
+def test_a_header_block_past_the_cap_is_a_failure_and_one_below_it_is_read(tmp_path):
+    """Header lines without end are given up at ARCHIVE_MAX_HEADER_BYTES, as DOWNLOAD_MAXSIZE gives
+    up a body: the page fails with that reason (and is asked again next run); nothing is stored of it."""
+    answers = {MOVED: ("headers", None), TARGET: ("headers", 100_000)}
+    db = tmp_path / "a.db"
+    with serve(SAVED / "www", answers) as url:
+        scrapy_crawl(url, db, "-s", "ARCHIVE_MAX_HEADER_BYTES=200000", exit_code="recorded")
+    assert failures(db, 1)[MOVED] == ("article", "the response's header block was larger than 200,000 bytes "
+                                                 f"(ARCHIVE_MAX_HEADER_BYTES), so it was not read (linked from {LIVE}/swcy/swyy/)")
+    archived = {u for (u,) in query(db, "SELECT url FROM articles")}
+    assert LIVE + TARGET in archived and LIVE + MOVED not in archived
+    assert query(db, "SELECT MAX(LENGTH(headers)) < 200000 FROM responses") == [(1,)]

@@ -10,6 +10,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.components.header_cap import HeaderBlockTooLarge
+
 #: Exception class names (Twisted's and Scrapy's move between modules) and what they mean.
 DESCRIPTIONS = {
     "TimeoutError": "no answer within the download timeout",
@@ -36,6 +38,8 @@ def describe(failure: Failure) -> str:
     """A readable reason for a failed request."""
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
+    if failure.check(HeaderBlockTooLarge):
+        return str(failure.value)
     message = failure.getErrorMessage().strip()
     if failure.check(IgnoreRequest) and "max redirections" in message:
         return "too many redirects (a redirect loop?)"
