@@ -173,12 +173,26 @@ def reparse(db: str, dry_run: bool, workers: int | None) -> None:
     Example: chinasei reparse --db archive.db --dry-run
     """
     from crawler.ops.reparse import reparse as run_reparse
+    from crawler.runtime.lock import ArchiveLock, ArchiveLocked
 
-    archive = _open_existing(db)
+    if not Path(db).is_file():
+        raise click.ClickException(f"no archive at {db}")
+    lock = ArchiveLock(db, doing="re-parsing this archive")
+    if not dry_run:  # one writer at a time: a crawl's, or this
+        try:
+            lock.acquire()
+        except ArchiveLocked as locked:
+            raise click.ClickException(f"not re-parsing {db}: {locked}; run it again when that has ended") from None
+        except OSError as error:
+            raise click.ClickException(f"cannot use {db}: {error.strerror or error}") from None
     try:
-        report = run_reparse(archive, dry_run=dry_run, workers=workers)
+        archive = _open_existing(db)
+        try:
+            report = run_reparse(archive, dry_run=dry_run, workers=workers)
+        finally:
+            archive.close()
     finally:
-        archive.close()
+        lock.release()
     outcomes = ", ".join(f"{report.outcomes[k]} {k}" for k in ("new", "updated", "unchanged"))
     click.echo(f"{'Would re-parse' if dry_run else 'Re-parsed'}: {outcomes}, {len(report.failures)} failed")
     for name, count in report.fields.most_common():

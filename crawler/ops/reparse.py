@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,13 +46,19 @@ def _tasks(archive: Archive) -> Iterator[tuple[str, bytes, str | None, str | Non
         yield response["url"], response["body"], response["content_type"], response["last_fetched_at"]
 
 
+def _deaf_to_ctrl_c() -> None:
+    """A pool worker leaves Ctrl-C to the parent, which stops the pool in order: a worker that died
+    of it printed its traceback and could leave ``pool.map`` waiting for ever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _parsed(archive: Archive, workers: int) -> Iterator[Article]:
     """Every stored article page, parsed: in ``workers`` processes while this one writes."""
     if workers <= 1:
         yield from map(_parse, _tasks(archive))
         return
     tasks = _tasks(archive)
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_deaf_to_ctrl_c) as pool:
         # Batches are read here, in the thread that owns the SQLite connection; the pool parses them.
         while batch := list(itertools.islice(tasks, BATCH)):
             yield from pool.map(_parse, batch, chunksize=16)
@@ -66,24 +73,36 @@ def reparse(archive: Archive, dry_run: bool = False, workers: int | None = None)
     report = ReparseReport()
     if not dry_run:
         report.run_id = archive.start_run("reparse", kind="reparse")
-    for article in _parsed(archive, workers if workers is not None else os.cpu_count() or 1):
-        reason = article.unfileable()
-        if reason:
-            report.failures.append((article.url, reason))
-            if report.run_id is not None:
-                archive.record_failure(report.run_id, PageFailure(url=article.url, kind="article", reason=reason))
-            continue
-        if dry_run:
-            outcome, changed = _compare(archive, article)
-        else:
-            saved = archive.save_article(report.run_id, article, reason="reparse")
-            outcome, changed = saved.outcome, saved.changed
-        report.outcomes[outcome] += 1
-        report.fields.update(changed)
+    try:
+        for article in _parsed(archive, workers if workers is not None else os.cpu_count() or 1):
+            _apply(archive, article, report, dry_run)
+    except KeyboardInterrupt:  # each article is its own transaction: what was saved stays, the run says so
+        _finish(archive, report, RunStatus.INTERRUPTED)
+        raise
+    _finish(archive, report, RunStatus.FINISHED)
+    return report
+
+
+def _apply(archive: Archive, article: Article, report: ReparseReport, dry_run: bool) -> None:
+    reason = article.unfileable()
+    if reason:
+        report.failures.append((article.url, reason))
+        if report.run_id is not None:
+            archive.record_failure(report.run_id, PageFailure(url=article.url, kind="article", reason=reason))
+        return
+    if dry_run:
+        outcome, changed = _compare(archive, article)
+    else:
+        saved = archive.save_article(report.run_id, article, reason="reparse")
+        outcome, changed = saved.outcome, saved.changed
+    report.outcomes[outcome] += 1
+    report.fields.update(changed)
+
+
+def _finish(archive: Archive, report: ReparseReport, status: RunStatus) -> None:
     if report.run_id is not None:
         counts = {f"articles_{k}": report.outcomes[k] for k in ("new", "updated", "unchanged")}
-        archive.finish_run(report.run_id, RunStatus.FINISHED, {**counts, "failures": len(report.failures)}, {})
-    return report
+        archive.finish_run(report.run_id, status, {**counts, "failures": len(report.failures)}, {})
 
 
 def _compare(archive: Archive, article: Article) -> tuple[str, tuple[str, ...]]:

@@ -15,13 +15,15 @@ from typing import IO
 
 
 class ArchiveLocked(RuntimeError):
-    """Another process is crawling into this archive."""
+    """Another process is crawling into (or re-parsing) this archive."""
 
 
 class ArchiveLock:
     """Hold the archive's lock for the length of a crawl."""
 
-    def __init__(self, archive_path: str | Path):
+    def __init__(self, archive_path: str | Path, doing: str = "crawling into this archive"):
+        """``doing``: what the holder does, for the message another process gets."""
+        self.doing = doing
         self.path = Path(f"{os.path.realpath(archive_path)}.lock")  # the file's, whichever name (a symlink) it was given
         self.handle: IO[str] | None = None
 
@@ -32,12 +34,12 @@ class ArchiveLock:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder, _, doing = handle.read().strip().partition("\n")
             handle.close()
-            raise ArchiveLocked(f"{holder} is crawling into this archive") from None
+            raise ArchiveLocked(f"{holder or 'another process'} is {doing or 'crawling into this archive'}") from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
+        handle.write(f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n{self.doing}")
         handle.flush()
         self.handle = handle
 
