@@ -24,6 +24,10 @@ A new column or table is a new function at the end of this file; applied ones ne
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlite_utils import Database, Migrations
 
@@ -204,3 +208,130 @@ def add_redirects(db: Database) -> None:
 def apply(db: Database) -> None:
     """Bring an archive, new or old, to the current schema."""
     migrations.apply(db)
+
+
+# --- what an archive should hold, checked and repaired ----------------------------------------------
+#
+# Migrations record what they applied, not what the file still holds: an archive whose index,
+# trigger, column or search table was dropped by hand says "up to date" and then fails in a
+# command. So the file is compared with a freshly migrated archive, object by object.
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing an archive lacks: its kind (table, index, trigger, view, column), name and the
+    table it belongs to (for a column)."""
+
+    kind: str
+    name: str
+    table: str = ""
+
+    def __str__(self) -> str:
+        return f"column {self.table}.{self.name}" if self.kind == "column" else f"{self.kind} {self.name}"
+
+
+@lru_cache(maxsize=1)
+def _reference() -> tuple[dict[str, tuple[str, str | None]], dict[str, list[tuple]]]:
+    """A new archive's objects (name: (type, SQL)) and columns (table: PRAGMA table_xinfo rows)."""
+    from archive.search import register_functions
+
+    conn = sqlite3.connect(":memory:")
+    register_functions(conn)
+    db = Database(conn)
+    apply(db)
+    objects = _objects(db)
+    columns = {name: _columns(db, name) for name, (kind, sql) in objects.items()
+               if kind == "table" and not (sql or "").upper().startswith("CREATE VIRTUAL")}
+    conn.close()
+    return objects, columns
+
+
+def _objects(db: Database) -> dict[str, tuple[str, str | None]]:
+    rows = db.execute("SELECT name, type, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    return {name: (kind, sql) for name, kind, sql in rows}
+
+
+def _columns(db: Database, table: str) -> list[tuple]:
+    return db.execute(f"PRAGMA table_xinfo([{table}])").fetchall()
+
+
+def missing(db: Database) -> list[Missing]:
+    """What the archive lacks of a current one's tables, columns, indexes, triggers and views."""
+    reference, reference_columns = _reference()
+    present = _objects(db)
+    found = [Missing(kind, name) for name, (kind, _) in reference.items() if name not in present and not _is_shadow(name)]
+    if any(_is_shadow(name) and name not in present for name in reference) and "article_search" in present:
+        found.append(Missing("table", "article_search"))  # its own tables damaged: the search table is lost
+    for table, columns in reference_columns.items():
+        if table in present and not _is_shadow(table):
+            have = {row[1] for row in _columns(db, table)}
+            found += [Missing("column", row[1], table) for row in columns if row[1] not in have]
+    return found
+
+
+def _is_shadow(table: str) -> bool:
+    """FTS5's own tables (``article_search_data`` …): made and checked with their search table."""
+    return table.startswith("article_search_")
+
+
+def _column_definition(table_sql: str, name: str) -> str | None:
+    """A column's definition in a ``CREATE TABLE`` statement (its type, default, generated
+    expression …), split at the commas outside parentheses."""
+    body = table_sql[table_sql.index("(") + 1 : table_sql.rindex(")")]
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(body):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+    parts.append(body[start:])
+    for part in (p.strip() for p in parts):
+        first = part.split(None, 1)[0] if part else ""
+        if first.strip('[]"`') == name:
+            return part
+    return None
+
+
+def _drop_search_table(db: Database) -> None:
+    """Drop the search table, even one whose own tables were lost (FTS5 cannot open it to drop it:
+    its entry and what is left of its tables go by hand)."""
+    try:
+        db.execute("DROP TABLE article_search")
+    except sqlite3.DatabaseError:
+        version = db.execute("PRAGMA schema_version").fetchone()[0]
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("DELETE FROM sqlite_master WHERE name = 'article_search'")
+        db.execute(f"PRAGMA schema_version = {version + 1}")  # so every connection reads the schema again
+        db.execute("PRAGMA writable_schema = OFF")
+        for shadow in [name for name in _objects(db) if _is_shadow(name)]:
+            db.execute(f"DROP TABLE [{shadow}]")
+
+
+def repair(db: Database) -> tuple[list[Missing], list[Missing]]:
+    """Restore what the archive lacks, from a current archive's definitions; returns what was
+    repaired and what cannot be (a generated column, which SQLite cannot add back). A missing
+    search table or trigger is made again and the search index rebuilt from the articles."""
+    from archive.search import SearchIndex
+
+    reference, reference_columns = _reference()
+    repaired, beyond = [], []
+    lacking = missing(db)
+    search_lost = any(m.name.startswith(("article_search", "articles_search_", "search_")) for m in lacking)
+    with db.atomic():
+        for item in sorted(lacking, key=lambda m: ("table", "column", "index", "view", "trigger").index(m.kind)):
+            if item.kind == "column":
+                definition = _column_definition(reference[item.table][1] or "", item.name)
+                if definition is None or re.search(r"\bSTORED\b", definition, re.IGNORECASE):
+                    beyond.append(item)  # SQLite adds no stored generated column to a table
+                    continue
+                db.execute(f"ALTER TABLE [{item.table}] ADD COLUMN {definition}")
+            else:
+                if item.name == "article_search":  # whatever is left of it goes: it is rebuilt from the articles
+                    present = _objects(db)
+                    if "article_search" in present:
+                        _drop_search_table(db)
+                db.execute(reference[item.name][1])
+            repaired.append(item)
+    if search_lost:
+        SearchIndex(db).rebuild()
+    return repaired, beyond

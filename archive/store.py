@@ -128,10 +128,22 @@ class Archive:
             self.db.execute("PRAGMA synchronous=NORMAL")
             schema.apply(self.db)
         self.search_index = SearchIndex(self.db)
+        #: What opening for writing restored of what the archive should hold (an index dropped by hand …).
+        self.repaired: list[schema.Missing] = []
+        if _read_only_db is None:
+            self._repair()
         self._dictionaries: dict[int, bytes] = {}
         self._dictionary_id = self.db.execute("SELECT MAX(id) FROM compression_dicts").fetchone()[0]
         self._listing_sample: bytes | None = None
         self._unindexed: list[int] | None = None  # a list while a batch is open
+
+    def _repair(self) -> None:
+        """Restore what a current archive holds and this one lacks, or say in one line what cannot be."""
+        self.repaired, beyond = schema.repair(self.db) if schema.missing(self.db) else ([], [])
+        if beyond:
+            self.db.close()
+            raise NotAnArchive(f"{self.path} lacks {', '.join(map(str, beyond))}, which cannot be restored: "
+                               "copy its data into a new archive (see the docs' tables page)")
 
     @classmethod
     def read_only(cls, path: str | Path) -> Archive:
@@ -154,6 +166,15 @@ class Archive:
         if pending:
             conn.close()
             raise OutdatedArchive(f"{path} was written by an older chinasei: `chinasei migrate --db {path}` brings it up to date")
+        try:
+            lacking = schema.missing(db)
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise NotAnArchive(f"{path} is not a readable SQLite archive ({error})") from None
+        if lacking:
+            conn.close()
+            named = ", ".join(map(str, lacking[:4])) + (f" and {len(lacking) - 4} more" if len(lacking) > 4 else "")
+            raise OutdatedArchive(f"{path} lacks {named}: `chinasei migrate --db {path}` repairs it")
         return cls(path, _read_only_db=db)
 
     def moved_away(self) -> str | None:

@@ -50,7 +50,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "The largest response header block read, as DOWNLOAD_MAXSIZE caps the body; a larger one is a failure."),
     Setting("ARCHIVE_MEDIA", bool, True, "Fetch every same-site image and attachment into the archive."),
     Setting("ARCHIVE_MEDIA_OFFSITE", bool, False, "Fetch off-site images too (otherwise recorded, not fetched)."),
-    Setting("ARCHIVE_MEDIA_INTERNAL_HOSTS", list, (),
+    Setting("ARCHIVE_MEDIA_INTERNAL_HOSTS", list, [],
             "Hosts of this machine or network that off-site images may still come from (others never are)."),
     Setting("ARCHIVE_MEDIA_MAX_BYTES", int, 32 * MiB, "The largest file kept; a larger one is a recorded failure."),
     Setting("ARCHIVE_MEDIA_RUN_BYTES", int, 2048 * MiB,

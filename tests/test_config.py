@@ -24,7 +24,8 @@ def test_a_setting_reads_its_registry_default_when_unset_and_its_value_when_set(
     spec = config.SETTINGS[name]
     assert config.setting(Settings(), name) == spec.default
     assert isinstance(config.setting(Settings(), name), spec.type)
-    given, expected = {bool: ("False", False), int: ("7", 7), float: ("2.5", 2.5), str: ("other.db", "other.db")}[spec.type]
+    given, expected = {bool: ("False", False), int: ("7", 7), float: ("2.5", 2.5), str: ("other.db", "other.db"),
+                       list: ("images.lan,10.0.0.9", ["images.lan", "10.0.0.9"])}[spec.type]
     if spec.type is bool and spec.default is False:
         given, expected = "True", True
     assert config.setting(Settings({name: given}), name) == expected

@@ -119,6 +119,8 @@ class ArchiveRun:
             self.lock.release()
             self._refuse(RunStatus.UNAVAILABLE, unusable_archive(self.path, error, self.busy_timeout))
         self.outcome.run_id = self.run_id
+        for item in self.archive.repaired:
+            logger.warning("The archive lacked %s: restored", item)
         logger.info("Archiving to %s as run %d", self.path, self.run_id)
         self.writer = ArchiveWriter(self.path, self.commit_seconds, self.busy_timeout, identity=self.archive.identity)
         self.reporter.start(self.commit_seconds, now=False)

@@ -484,8 +484,11 @@ def migrate(db: str) -> None:
 
     Example: chinasei migrate --db archive.db
     """
-    _open_existing(db).close()
-    click.echo(f"{db} is up to date")
+    archive = _open_existing(db)
+    archive.close()
+    for item in archive.repaired:
+        click.echo(f"repaired: {item}")
+    click.echo(f"{db} is {'repaired and ' if archive.repaired else ''}up to date")
 
 
 def _print_run(run: dict[str, Any]) -> None:
