@@ -90,10 +90,14 @@ def test_the_helpers_are_gone_when_the_crawl_exits(tmp_path):
                                   "-s", f"ARCHIVE_DB={db}", *FAST], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         children: dict[int, str] = {}
-        while crawl.poll() is None:
-            children |= {pid: _command(pid) for pid in _children(crawl.pid) - set(children)}
+        while crawl.poll() is None:  # a spawned child shows its own command line a moment after it is made
+            for pid in _children(crawl.pid):
+                command = _command(pid)
+                if command not in ("", "?"):  # once ended, a process has no command line to read
+                    children[pid] = command
         assert crawl.returncode == 0
     assert len(children) >= 3, children  # the parse worker, the writer, Python's resource tracker
+    assert any("resource_tracker" in command for command in children.values()), children
     assert not {pid: command for pid, command in children.items() if _alive(pid)}, "helpers outlived the crawl"
 
 
@@ -117,3 +121,23 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_wait_for_helpers_leaves_no_resource_tracker_running(tmp_path):
+    """The crawl's last step (run_result) stops the one helper it does not join itself: Python's
+    resource tracker, which would otherwise end a moment after the crawl's process."""
+    import subprocess
+
+    script = (
+        "import os, sys\n"
+        "from multiprocessing import resource_tracker\n"
+        "from crawler.runtime.helper import wait_for_helpers\n"
+        "resource_tracker.ensure_running()\n"
+        "pid = resource_tracker._resource_tracker._pid\n"
+        "wait_for_helpers()\n"
+        "print(pid, os.path.exists(f'/proc/{pid}'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    pid, exists = result.stdout.split()
+    assert int(pid) > 0 and exists == "False", result.stderr

@@ -21,6 +21,7 @@ from sqlite_utils.db import NotFoundError
 from archive.runs import RunStatus
 from archive.store import Archive, NotAnArchive
 from crawler.components.archive_run import ArchiveRun
+from crawler.runtime.helper import wait_for_helpers
 from spiders.chinasei import ChinaseiSpider
 
 #: A copy of the site on this machine needs no politeness delays.
@@ -76,6 +77,7 @@ def _signals_held() -> Iterator[list[int]]:
 
 def run_result(crawler: Crawler, db: str) -> dict[str, Any]:
     """What a finished crawl did: its ``runs`` row and failures, with how it ended."""
+    wait_for_helpers()
     run = ArchiveRun.of(crawler)
     if run.active:  # stopped (Ctrl-C as it started) before its spider closed: close its run in order now
         run.spider_closed(crawler.spider, "shutdown")

@@ -16,6 +16,7 @@ import multiprocessing
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -129,3 +130,15 @@ class HelperProcess:
         for pipe in (self.jobs, self.answers):
             with contextlib.suppress(OSError):
                 pipe.close()
+
+
+def wait_for_helpers() -> None:
+    """Stop Python's resource tracker (the helper multiprocessing starts beside spawned processes)
+    and wait for it. The parse worker and the writer are joined when the crawl closes them; the
+    tracker ends only when its pipe closes, after this process has exited — racing a wrapper that
+    starts the next run at once. Stopped here, the crawl's process leaves nothing running."""
+    tracker = getattr(resource_tracker, "_resource_tracker", None)
+    stop = getattr(tracker, "_stop", None)  # CPython's own, since 3.8
+    if stop is not None:
+        with contextlib.suppress(Exception):  # already stopped, or never started
+            stop()
