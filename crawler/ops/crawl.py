@@ -77,10 +77,10 @@ def _signals_held() -> Iterator[list[int]]:
 
 def run_result(crawler: Crawler, db: str) -> dict[str, Any]:
     """What a finished crawl did: its ``runs`` row and failures, with how it ended."""
-    wait_for_helpers()
     run = ArchiveRun.of(crawler)
     if run.active:  # stopped (Ctrl-C as it started) before its spider closed: close its run in order now
         run.spider_closed(crawler.spider, "shutdown")
+    wait_for_helpers()  # after the run's writer is closed: a live helper keeps the tracker going
     outcome = run.outcome
     if outcome.run_id is None:
         message = outcome.message or "the crawl did not open the archive; see the log above"
