@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -16,6 +15,7 @@ import pytest
 
 from crawler import settings as project_settings
 from crawler.components.ledger import NO_OUTCOME, Ledger, outcome_of
+from crawler.ops import localsite
 from crawler.ops.localsite import QuietHandler
 from crawler.parsing.items import Article, ListingPage, PageFailure, Settled
 from tests.conftest import SAVED, archived_articles, expected_items, query, scrapy_crawl
@@ -126,13 +126,8 @@ class BadAnswers(QuietHandler):
 @contextmanager
 def serve(www: Path, answers: dict[str, tuple]) -> Iterator[str]:
     handler = type("Handler", (BadAnswers,), {"answers": answers, "protocol_version": "HTTP/1.0"})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(www)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with localsite.running(ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(www)))) as url:
+        yield url
 
 
 def failures(db: Path, run: int) -> dict[str, tuple[str, str]]:

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.search import SearchError
+from crawler.ops import localsite
 from crawler.ops.localsite import QuietHandler
 from tests.conftest import archive_saved_site, archived_articles, expected_items, query, scrapy_crawl
 from tests.sitebuilder.build import build
@@ -72,13 +73,8 @@ class RedirectingHandler(QuietHandler):
 def serve(directory: Path, redirects: dict[str, str]) -> Iterator[str]:
     """Serve a copy of the site on 127.0.0.1, answering the given paths with redirects."""
     handler = type("Handler", (RedirectingHandler,), {"redirects": redirects})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with localsite.running(ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))) as url:
+        yield url
 
 
 @pytest.fixture
