@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from crawler import settings as project_settings
-from crawler.components.ledger import NO_OUTCOME, Ledger, outcome_of
+from crawler.components.ledger import NO_OUTCOME, Entry, Ledger, outcome_of
 from crawler.ops import localsite
 from crawler.ops.localsite import QuietHandler
 from crawler.parsing.items import Article, ListingPage, PageFailure, Settled
@@ -35,10 +35,19 @@ def test_an_entry_is_closed_once_and_later_outcomes_are_counted_not_taken():
     ledger = Ledger()
     ledger.enter("a", "article")
     ledger.enter("a", "article")  # a retry of the same page
-    assert ledger.close("a", "archived") and not ledger.close("a", "failed: HTTP 500")
-    assert ledger.entries["a"].outcome == "archived" and ledger.repeated == 1
-    assert not ledger.close("never-asked", "archived") and ledger.unasked == 1
+    assert ledger.close("a", "archived") == Entry("article", asks=2)
+    assert ledger.close("a", "failed: HTTP 500") is None and ledger.close("never-asked", "archived") is None
+    assert ledger.counts() == {"entered": 1, "open": 0, "unmatched": 2, "outcome/archived": 1}
     assert ledger.still_open() == {}
+
+
+@pytest.mark.unit
+def test_a_closed_entry_is_forgotten_so_memory_follows_the_queue():
+    ledger = Ledger()
+    for n in range(10_000):
+        ledger.enter(f"u{n}", "article")
+        ledger.close(f"u{n}", "archived")
+    assert ledger.open == {} and ledger.counts()["entered"] == 10_000
 
 
 @pytest.mark.unit
@@ -59,7 +68,7 @@ def test_a_closed_entry_stays_closed_when_a_later_duplicate_is_withdrawn():
     ledger.close("a", "archived")
     ledger.enter("a", "article")
     ledger.withdraw("a")
-    assert ledger.entries["a"].outcome == "archived" and ledger.counts()["open"] == 0
+    assert ledger.counts() == {"entered": 1, "open": 0, "unmatched": 0, "outcome/archived": 1}
 
 
 @pytest.mark.unit

@@ -45,55 +45,56 @@ NO_OUTCOME = "no outcome: the crawl asked for this page and never settled it"
 
 @dataclass
 class Entry:
-    """One page asked for: its kind, how many scheduled requests stand for it, and its outcome."""
+    """One page asked for and not yet settled: its kind, and how many scheduled requests stand for it."""
 
     kind: str
     asks: int = 0
-    outcome: str | None = None
 
 
 class Ledger:
-    """The bookkeeping alone, pure: entries by URL, and the outcomes that closed them."""
+    """The bookkeeping alone, pure. Only open entries are kept, by URL; a closed one leaves its
+    outcome's count, so the ledger's memory follows the crawl's queue, not the size of the site."""
 
     def __init__(self) -> None:
-        self.entries: dict[str, Entry] = {}
+        self.open: dict[str, Entry] = {}
+        self.entered = 0
         self.outcomes: Counter[str] = Counter()
-        self.unasked = 0  # outcomes that came for a URL never asked for
-        self.repeated = 0  # outcomes that came for an entry already closed
+        self.unmatched = 0  # outcomes that came for no open entry: never asked for, or settled already
 
     def enter(self, url: str, kind: str) -> None:
         """A request for ``url`` was scheduled (again, for a retry or a redirect)."""
-        self.entries.setdefault(url, Entry(kind)).asks += 1
+        entry = self.open.get(url)
+        if entry is None:
+            entry = self.open[url] = Entry(kind)
+            self.entered += 1
+        entry.asks += 1
 
     def withdraw(self, url: str) -> None:
         """A scheduled request was dropped unsent (a duplicate): it asked for nothing new."""
-        entry = self.entries.get(url)
+        entry = self.open.get(url)
         if entry is not None:
             entry.asks -= 1
-            if entry.asks <= 0 and entry.outcome is None:
-                del self.entries[url]
+            if entry.asks <= 0:
+                del self.open[url]
+                self.entered -= 1
 
-    def close(self, url: str, outcome: str) -> bool:
-        """Close the entry for ``url`` with its outcome; False when there was no open entry."""
-        entry = self.entries.get(url)
+    def close(self, url: str, outcome: str) -> Entry | None:
+        """Close the entry for ``url`` with its outcome; returns it, or None when none was open."""
+        entry = self.open.pop(url, None)
         if entry is None:
-            self.unasked += 1
-            return False
-        if entry.outcome is not None:
-            self.repeated += 1
-            return False
-        entry.outcome = outcome
+            self.unmatched += 1
+            return None
         self.outcomes[outcome.split(":", 1)[0]] += 1
-        return True
+        return entry
 
     def still_open(self) -> dict[str, str]:
         """The entries with no outcome, by URL, with their kind."""
-        return {url: entry.kind for url, entry in self.entries.items() if entry.outcome is None}
+        return {url: entry.kind for url, entry in self.open.items()}
 
     def counts(self) -> dict[str, int]:
         """What the run's stats keep of the ledger."""
-        return {"entered": len(self.entries), "open": len(self.still_open()), "unasked": self.unasked,
-                "repeated": self.repeated, **{f"outcome/{name}": n for name, n in self.outcomes.items()}}
+        return {"entered": self.entered, "open": len(self.open), "unmatched": self.unmatched,
+                **{f"outcome/{name}": n for name, n in self.outcomes.items()}}
 
 
 def outcome_of(item: Any) -> tuple[str, str] | None:
@@ -165,20 +166,20 @@ class RequestLedger:
     def item_error(self, item: Any, response: Response | Failure, spider: Spider, failure: Failure) -> None:
         """A pipeline raised on an item: nothing recorded it, so the ledger does, with the error."""
         settled = outcome_of(item)
-        if settled is not None and self._close(settled[0], f"failed: {failure.getErrorMessage()}"):
-            kind = self.ledger.entries[settled[0]].kind
+        entry = self._close(settled[0], f"failed: {failure.getErrorMessage()}") if settled is not None else None
+        if settled is not None and entry is not None:
             reason = f"could not be stored: {failure.type.__name__}: {failure.getErrorMessage()}"
-            self.errors.append(PageFailure(url=settled[0], kind=kind, reason=reason))
+            self.errors.append(PageFailure(url=settled[0], kind=entry.kind, reason=reason))
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         if response is not None and response.request is not None:
             self._close(self.asked_url(response.request), f"failed: parse error: {failure.getErrorMessage()}")
 
-    def _close(self, url: str, outcome: str) -> bool:
-        if self.ledger.close(url, outcome):
-            return True
-        logger.debug("Ledger: an outcome (%s) for %s, which had no open entry", outcome[:80], url)
-        return False
+    def _close(self, url: str, outcome: str) -> Entry | None:
+        entry = self.ledger.close(url, outcome)
+        if entry is None:
+            logger.debug("Ledger: an outcome (%s) for %s, which had no open entry", outcome[:80], url)
+        return entry
 
     # --- the end ---------------------------------------------------------------------------------
 
