@@ -253,8 +253,9 @@ def test_a_header_block_past_the_cap_is_a_failure_and_one_below_it_is_read(tmp_p
     db = tmp_path / "a.db"
     with serve(SAVED / "www", answers) as url:
         scrapy_crawl(url, db, "-s", "ARCHIVE_MAX_HEADER_BYTES=200000", exit_code="recorded")
-    assert failures(db, 1)[MOVED] == ("article", "the response's header block was larger than 200,000 bytes "
-                                                 f"(ARCHIVE_MAX_HEADER_BYTES), so it was not read (linked from {LIVE}/swcy/swyy/)")
+    kind, reason = failures(db, 1)[MOVED]  # linked from two listings: whichever asked first is named
+    assert kind == "article" and reason.startswith(
+        "the response's header block was larger than 200,000 bytes (ARCHIVE_MAX_HEADER_BYTES), so it was not read (linked from ")
     archived = {u for (u,) in query(db, "SELECT url FROM articles")}
     assert LIVE + TARGET in archived and LIVE + MOVED not in archived
     assert query(db, "SELECT MAX(LENGTH(headers)) < 200000 FROM responses") == [(1,)]

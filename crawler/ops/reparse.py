@@ -9,10 +9,12 @@ many articles changed.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
 import signal
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -74,13 +76,31 @@ def reparse(archive: Archive, dry_run: bool = False, workers: int | None = None)
     if not dry_run:
         report.run_id = archive.start_run("reparse", kind="reparse")
     try:
-        for article in _parsed(archive, workers if workers is not None else os.cpu_count() or 1):
-            _apply(archive, article, report, dry_run)
+        with _ctrl_c_between_articles() as stopped:
+            for article in _parsed(archive, workers if workers is not None else os.cpu_count() or 1):
+                _apply(archive, article, report, dry_run)
+                if stopped:
+                    raise KeyboardInterrupt
     except KeyboardInterrupt:  # each article is its own transaction: what was saved stays, the run says so
         _finish(archive, report, RunStatus.INTERRUPTED)
         raise
     _finish(archive, report, RunStatus.FINISHED)
     return report
+
+
+@contextlib.contextmanager
+def _ctrl_c_between_articles() -> Iterator[list[int]]:
+    """Ctrl-C noted and acted on between two articles: raised inside one, it could land after the
+    article was saved and before it was counted, and the run's counts would be one short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield []
+        return
+    noted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _: noted.append(signum))
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _apply(archive: Archive, article: Article, report: ReparseReport, dry_run: bool) -> None:
