@@ -24,6 +24,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.components.download_errors import describe
+from crawler.components.ledger import asked_url
 from crawler.config import setting
 from crawler.parsing import site
 from crawler.parsing.encoding import decode_html
@@ -252,10 +253,10 @@ class ChinaseiSpider(scrapy.Spider):
         if kind == "article" and site.is_article_url(here):
             self.logger.info("Article %s moved to %s", asked, here)
             return Settled(url=asked, kind=kind, outcome=f"redirected: to {here}", to=here, status=status)
-        self.logger.warning("The %s %s redirected to %s, which is not %s", kind, asked, here,
-                            "an article" if kind == "article" else "that listing page")
-        what = "an article" if kind == "article" else "that listing page; not read"
-        return PageFailure(url=asked, kind=kind, reason=f"redirected to {here}, which is not {what}", status=status)
+        what = "an article" if kind == "article" else "that listing page"
+        self.logger.warning("The %s %s redirected to %s, which is not %s", kind, asked, here, what)
+        reason = f"redirected to {here}, which is not {what}{'' if kind == 'article' else '; not read'}"
+        return PageFailure(url=asked, kind=kind, reason=reason, status=status)
 
     # --- failures --------------------------------------------------------------------------------
 
@@ -268,7 +269,7 @@ class ChinaseiSpider(scrapy.Spider):
         if request.cb_kwargs.get("probe") and status == 404:
             self.logger.info("Listing ends before %s", request.url)
             yield ListingEnd(folder, index)
-            yield Settled(url=site.to_canonical(request.url, self.fetch_origin), kind="listing",
+            yield Settled(url=asked_url(request, self.fetch_origin), kind="listing",
                           outcome="absent: the listing ends before it", status=404)
             return
         yield from self._past_failed_listing_page(request, folder, index, status)
@@ -278,7 +279,7 @@ class ChinaseiSpider(scrapy.Spider):
             reason += f" (linked from {request.cb_kwargs['listing']})"
         first_url = request.meta.get("redirect_urls", [request.url])[0]  # the page asked for, not where it redirected
         self.logger.warning("Failed %s %s: %s", kind, first_url, reason)
-        yield PageFailure(url=site.to_canonical(first_url, self.fetch_origin), kind=kind, reason=reason, status=status)
+        yield PageFailure(url=asked_url(request, self.fetch_origin), kind=kind, reason=reason, status=status)
 
     def _past_failed_listing_page(self, request: Request, folder: str, index: int, status: int | None) -> Iterator[Request]:
         """Go on past a listing page that failed: a full crawl's chain goes on to its next page; a
@@ -330,8 +331,7 @@ class ChinaseiSpider(scrapy.Spider):
 
     def _asked(self, response: Response) -> str:
         """The canonical URL asked for, before any redirect: where a page's outcome is filed."""
-        meta = response.request.meta if response.request is not None else {}
-        return site.to_canonical(meta.get("redirect_urls", [response.url])[0], self.fetch_origin)
+        return asked_url(response, self.fetch_origin)
 
     def _request(self, url: str, callback: Any, kind: str, **cb_kwargs: Any) -> Request:
         return Request(

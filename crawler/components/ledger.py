@@ -97,6 +97,15 @@ class Ledger:
                 **{f"outcome/{name}": n for name, n in self.outcomes.items()}}
 
 
+def asked_url(message: Request | Response, fetch_origin: str) -> str:
+    """The canonical URL a request (or the response to it) stands for: the first one asked, before
+    any redirect. Every outcome is filed under it."""
+    request = message if isinstance(message, Request) else message.request
+    if request is None:  # a response made by hand, tied to no request
+        return site.to_canonical(message.url, fetch_origin)
+    return site.to_canonical(request.meta.get("redirect_urls", [request.url])[0], fetch_origin)
+
+
 def outcome_of(item: Any) -> tuple[str, str] | None:
     """(URL, outcome) of an item that settles a page, or None for the items that settle none."""
     if isinstance(item, Article):
@@ -137,9 +146,7 @@ class RequestLedger:
         return _LEDGERS.get(crawler)
 
     def asked_url(self, request: Request) -> str:
-        """The canonical URL a request stands for: the first one asked, before any redirect."""
-        first = request.meta.get("redirect_urls", [request.url])[0]
-        return site.to_canonical(first, getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN))
+        return asked_url(request, getattr(self.crawler.spider, "fetch_origin", site.CANONICAL_ORIGIN))
 
     # --- signals ---------------------------------------------------------------------------------
 
@@ -166,8 +173,10 @@ class RequestLedger:
     def item_error(self, item: Any, response: Response | Failure, spider: Spider, failure: Failure) -> None:
         """A pipeline raised on an item: nothing recorded it, so the ledger does, with the error."""
         settled = outcome_of(item)
-        entry = self._close(settled[0], f"failed: {failure.getErrorMessage()}") if settled is not None else None
-        if settled is not None and entry is not None:
+        if settled is None:
+            return
+        entry = self._close(settled[0], f"failed: {failure.getErrorMessage()}")
+        if entry is not None:
             reason = f"could not be stored: {failure.type.__name__}: {failure.getErrorMessage()}"
             self.errors.append(PageFailure(url=settled[0], kind=entry.kind, reason=reason))
 
@@ -186,11 +195,11 @@ class RequestLedger:
     def failures(self, finished: bool) -> list[PageFailure]:
         """What the ledger must record itself at the end: pipeline errors, and (in a finished run)
         each entry still open. Counts go to the run's stats."""
-        still_open = self.ledger.still_open()
         for name, value in self.ledger.counts().items():
             self.crawler.stats.set_value(f"chinasei/ledger/{name}", value)
         if not finished:
             return self.errors
-        for url, kind in sorted(still_open.items()):
+        unsettled = sorted(self.ledger.still_open().items())
+        for url, kind in unsettled:
             logger.error("No outcome for the %s %s: the crawl asked for it and never settled it", kind, url)
-        return self.errors + [PageFailure(url=url, kind=kind, reason=NO_OUTCOME) for url, kind in sorted(still_open.items())]
+        return self.errors + [PageFailure(url=url, kind=kind, reason=NO_OUTCOME) for url, kind in unsettled]

@@ -17,6 +17,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.components.archive_run import ArchiveRun
+from crawler.components.ledger import asked_url
 from crawler.components.media import MEDIA_FAILED
 from crawler.components.walks import ChannelWalks
 from crawler.parsing import site
@@ -96,6 +97,5 @@ class StoragePipeline:
             return
         reason = f"parse error: {failure.type.__name__}: {failure.getErrorMessage()}"
         kind = response.meta.get("kind", "page") if response.request else "page"
-        first_url = response.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
-        url = site.to_canonical(first_url, self.run.fetch_origin)
+        url = asked_url(response, self.run.fetch_origin)
         self._record_failure(PageFailure(url=url, kind=kind, reason=reason, status=response.status))
