@@ -7,11 +7,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -21,6 +20,7 @@ from sqlite_utils.db import NotFoundError
 from archive.runs import RunStatus
 from archive.store import Archive, NotAnArchive
 from crawler.components.archive_run import ArchiveRun
+from crawler.runtime import interrupts
 from crawler.runtime.helper import wait_for_helpers
 from spiders.chinasei import ChinaseiSpider
 
@@ -48,7 +48,10 @@ def crawl(base_url: str | None = None, db: str = "archive.db", settings: Mapping
     Runs Scrapy's reactor, so it can be called once per process. The result's ``status`` is how
     the run ended (a :class:`~archive.runs.RunStatus` value), with a ``message`` when it never began.
     """
-    with _signals_held() as held:
+    # Ctrl-C and SIGTERM are noted, not raised, while the crawl is set up: Scrapy installs its own
+    # handlers (an orderly stop) only once its reactor runs, and a KeyboardInterrupt before then
+    # breaks the setup half-way, with a traceback and no run recorded.
+    with interrupts.noted(signal.SIGINT, signal.SIGTERM) as held:
         process = CrawlerProcess(project_settings(db, settings))
         crawler = process.create_crawler(ChinaseiSpider)
         process.crawl(crawler, base_url=base_url)
@@ -58,21 +61,6 @@ def crawl(base_url: str | None = None, db: str = "archive.db", settings: Mapping
         reactor.callWhenRunning(reactor.callLater, 0, os.kill, os.getpid(), held[0])
     process.start()
     return run_result(crawler, db)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[list[int]]:
-    """Ctrl-C and SIGTERM noted, not raised, while the crawl is set up: Scrapy installs its own
-    handlers (an orderly stop) only once its reactor runs, and a KeyboardInterrupt before then
-    breaks the setup half-way, with a traceback and no run recorded."""
-    held: list[int] = []
-    stops = (signal.SIGINT, signal.SIGTERM)
-    previous = {stop: signal.signal(stop, lambda signum, _: held.append(signum)) for stop in stops}
-    try:
-        yield held
-    finally:
-        for stop, handler in previous.items():
-            signal.signal(stop, handler)
 
 
 def run_result(crawler: Crawler, db: str) -> dict[str, Any]:

@@ -9,12 +9,10 @@ many articles changed.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import multiprocessing
 import os
 import signal
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from archive.runs import RunStatus
 from archive.store import Archive, article_record, decode_row
 from crawler.parsing.article import parse_article_response
 from crawler.parsing.items import CONTENT_FIELDS, Article, PageFailure
+from crawler.runtime import interrupts
 
 BATCH = 512  # pages read (and held in memory) at a time
 
@@ -76,7 +75,9 @@ def reparse(archive: Archive, dry_run: bool = False, workers: int | None = None)
     if not dry_run:
         report.run_id = archive.start_run("reparse", kind="reparse")
     try:
-        with _ctrl_c_between_articles() as stopped:
+        # Ctrl-C is acted on between two articles: raised inside one, it could land after the article
+        # was saved and before it was counted, and the run's counts would be one short.
+        with interrupts.noted(signal.SIGINT) as stopped:
             for article in _parsed(archive, workers if workers is not None else os.cpu_count() or 1):
                 _apply(archive, article, report, dry_run)
                 if stopped:
@@ -86,21 +87,6 @@ def reparse(archive: Archive, dry_run: bool = False, workers: int | None = None)
         raise
     _finish(archive, report, RunStatus.FINISHED)
     return report
-
-
-@contextlib.contextmanager
-def _ctrl_c_between_articles() -> Iterator[list[int]]:
-    """Ctrl-C noted and acted on between two articles: raised inside one, it could land after the
-    article was saved and before it was counted, and the run's counts would be one short."""
-    if threading.current_thread() is not threading.main_thread():
-        yield []
-        return
-    noted: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _: noted.append(signum))
-    try:
-        yield noted
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _apply(archive: Archive, article: Article, report: ReparseReport, dry_run: bool) -> None:

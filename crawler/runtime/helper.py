@@ -14,12 +14,13 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import signal
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
+
+from crawler.runtime import interrupts
 
 PIPE_SIZE = 1024 * 1024
 try:
@@ -55,25 +56,11 @@ def start_helper(target: Callable[..., None], name: str, *args: Any) -> tuple[Ba
     widen(from_helper)
     process = context.Process(target=_deaf_to_ctrl_c, args=(target, to_helper, from_helper, *args), name=name,
                               daemon=True)
-    with _ctrl_c_ignored():
+    with interrupts.handled(signal.SIG_IGN, signal.SIGINT):  # the child then ignores it itself, a moment later
         process.start()
     to_helper.close()
     from_helper.close()
     return process, send, receive
-
-
-@contextlib.contextmanager
-def _ctrl_c_ignored() -> Iterator[None]:
-    """SIGINT ignored in this process for the moment a child is started (main thread only: Python
-    sets handlers nowhere else; the child then ignores it itself, a moment later)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _deaf_to_ctrl_c(target: Callable[..., None], *args: Any) -> None:
