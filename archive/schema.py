@@ -309,13 +309,15 @@ def _drop_search_table(db: Database) -> None:
 
 def repair(db: Database) -> tuple[list[Missing], list[Missing]]:
     """Restore what the archive lacks, from a current archive's definitions; returns what was
-    repaired and what cannot be (a generated column, which SQLite cannot add back). A missing
-    search table or trigger is made again and the search index rebuilt from the articles."""
+    repaired and what cannot be (a stored generated column, which SQLite cannot add back). A
+    missing search table or trigger is made again and the search index rebuilt from the articles."""
     from archive.search import SearchIndex
 
-    reference, reference_columns = _reference()
-    repaired, beyond = [], []
     lacking = missing(db)
+    if not lacking:
+        return [], []
+    reference, _ = _reference()
+    repaired, beyond = [], []
     search_lost = any(m.name.startswith(("article_search", "articles_search_", "search_")) for m in lacking)
     with db.atomic():
         for item in sorted(lacking, key=lambda m: ("table", "column", "index", "view", "trigger").index(m.kind)):
@@ -326,10 +328,8 @@ def repair(db: Database) -> tuple[list[Missing], list[Missing]]:
                     continue
                 db.execute(f"ALTER TABLE [{item.table}] ADD COLUMN {definition}")
             else:
-                if item.name == "article_search":  # whatever is left of it goes: it is rebuilt from the articles
-                    present = _objects(db)
-                    if "article_search" in present:
-                        _drop_search_table(db)
+                if item.name == "article_search" and "article_search" in _objects(db):
+                    _drop_search_table(db)  # whatever is left of it goes: it is rebuilt from the articles
                 db.execute(reference[item.name][1])
             repaired.append(item)
     if search_lost:

@@ -113,6 +113,8 @@ class Archive:
         """Open (and bring to the current schema) the archive at ``path``. A write lock held by
         another program is waited for up to ``busy_timeout`` seconds before a write gives up."""
         self.path = Path(path)
+        #: The file (device, inode) opened for writing; None when read only.
+        self.identity: tuple[int, int] | None = None
         if _read_only_db is not None:
             self.db = _read_only_db
         else:
@@ -139,7 +141,7 @@ class Archive:
 
     def _repair(self) -> None:
         """Restore what a current archive holds and this one lacks, or say in one line what cannot be."""
-        self.repaired, beyond = schema.repair(self.db) if schema.missing(self.db) else ([], [])
+        self.repaired, beyond = schema.repair(self.db)
         if beyond:
             self.db.close()
             raise NotAnArchive(f"{self.path} lacks {', '.join(map(str, beyond))}, which cannot be restored: "
@@ -180,7 +182,7 @@ class Archive:
     def moved_away(self) -> str | None:
         """Why the archive's path no longer names the file this connection writes (deleted, or
         replaced by another file), or None: writes committed now would go where nothing finds them."""
-        return moved_since(self.path, getattr(self, "identity", None))
+        return moved_since(self.path, self.identity)
 
     def close(self) -> None:
         """Close the file, committing a batch still open."""

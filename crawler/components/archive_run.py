@@ -176,16 +176,13 @@ class ArchiveRun:
         why = self.lost_reasons[0] if lost and self.lost_reasons else None
         self.outcome = Outcome(status, self.run_id, message=why, writes_sent=self.sent, writes_lost=lost)
         moved = self.archive.moved_away()
-        if moved is not None:  # the run's row would go into a file nothing names now
-            logger.error("Not recording the end of run %d: %s", self.run_id, moved)
-            self.outcome.status = RunStatus.FAILED
-            self.outcome.message = self.outcome.message or moved
-            self.archive.close()
-            self.archive = None
-            self.lock.release()
-            return
         try:
-            RunReport(self.archive, self.run_id, self.stats).finish(status)
+            if moved is not None:  # the run's row would go into a file nothing names now
+                logger.error("Not recording the end of run %d: %s", self.run_id, moved)
+                self.outcome.status = RunStatus.FAILED
+                self.outcome.message = self.outcome.message or moved
+            else:
+                RunReport(self.archive, self.run_id, self.stats).finish(status)
         except sqlite3.Error as error:
             logger.error("Could not record the end of run %d in %s: %s", self.run_id, self.path, error)
             self.outcome.status = RunStatus.FAILED

@@ -45,9 +45,10 @@ class SameSiteMiddleware(OffsiteMiddleware):
             return super().process_request(request)
         if site.same_site(request.url, origin):
             return None
-        where = urlsplit(request.url).netloc or request.url[:80]
+        parts = urlsplit(request.url)
+        where = parts.netloc or request.url[:80]
         if request.meta.get("off_site_allowed"):  # an off-site image, fetched because ARCHIVE_MEDIA_OFFSITE says so
-            host = urlsplit(request.url).hostname or ""
+            host = parts.hostname or ""
             internal = internal_address(host)
             if internal is None or host in setting(self.crawler.settings, "ARCHIVE_MEDIA_INTERNAL_HOSTS"):
                 return None

@@ -60,10 +60,8 @@ class RunReport:
         if judged:
             warnings += health.assess(rates, parsed, history, self.stats.get("chinasei/empty_listings", 0))
             warnings += health.media(self.stats.get("chinasei/media/downloaded", 0), self.stats.get("chinasei/media/failed", 0))
-        unsettled = self.stats.get("chinasei/ledger/open", 0)
-        if judged and unsettled:
-            warnings.append(f"{unsettled} pages asked for had no outcome (recorded as failures)")
-        if judged:
+            if unsettled := self.stats.get("chinasei/ledger/open", 0):
+                warnings.append(f"{unsettled} pages asked for had no outcome (recorded as failures)")
             warnings += [f"channel {name} ({url}) listed articles before and now lists none"
                          for url, name in self.archive.emptied_channels(self.run_id)]
         warnings += [f"channel {name} was not found" for name in missing_channels]

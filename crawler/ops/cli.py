@@ -175,8 +175,7 @@ def reparse(db: str, dry_run: bool, workers: int | None) -> None:
     from crawler.ops.reparse import reparse as run_reparse
     from crawler.runtime.lock import ArchiveLock, ArchiveLocked
 
-    if not Path(db).is_file():
-        raise click.ClickException(f"no archive at {db}")
+    _check_existing(db)  # before the lock: its file is made only beside an archive
     lock = ArchiveLock(db, doing="re-parsing this archive")
     if not dry_run:  # one writer at a time: a crawl's, or this
         try:
@@ -186,7 +185,7 @@ def reparse(db: str, dry_run: bool, workers: int | None) -> None:
         except OSError as error:
             raise click.ClickException(f"cannot use {db}: {error.strerror or error}") from None
     try:
-        archive = _open_existing(db)
+        archive = Archive(db)
         try:
             report = run_reparse(archive, dry_run=dry_run, workers=workers)
         finally:
@@ -392,13 +391,19 @@ def _day(value: str | None, start: bool, option: str = "--since") -> str | None:
 
 def _open_existing(db: str) -> Archive:
     """An archive that exists, opened for writing (and brought to the current schema)."""
+    _check_existing(db)
+    return Archive(db)
+
+
+def _check_existing(db: str) -> None:
+    """The same clear line for a missing, foreign or damaged file as the commands that read give;
+    an outdated archive passes (opening it for writing brings it up to date)."""
     try:
-        Archive.read_only(db).close()  # the same clear line for a missing, foreign or damaged file
+        Archive.read_only(db).close()
     except OutdatedArchive:
-        pass  # opening it for writing brings it up to date
+        pass
     except NotAnArchive as error:
         raise click.ClickException(str(error)) from None
-    return Archive(db)
 
 
 def _open_read_only(db: str) -> Archive:

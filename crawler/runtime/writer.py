@@ -120,17 +120,17 @@ class ArchiveWriter:
 def serve(writes: Connection, reports: Connection, path: str, commit_seconds: float, busy_timeout: float = 60.0,
           identity: tuple[int, int] | None = None) -> None:
     """The child: apply writes in order, commit every ``commit_seconds``, report after each commit."""
-    from archive.store import Archive, moved_since  # imported here: the parent needs none of it to start us
+    from archive.store import Archive  # imported here: the parent needs none of it to start us
 
     report = Report()
     try:
-        moved = moved_since(path, identity) if identity is not None else None
-        if moved is not None:
-            raise ArchiveMoved(moved)
+        _check_same_file(path, identity)  # before opening: a deleted file would be made anew
         archive = Archive(path, busy_timeout=busy_timeout)
-        if identity is not None and archive.identity != tuple(identity):  # moved in the moment between
+        try:
+            _check_same_file(path, identity)  # and after: it could move in the moment between
+        except ArchiveMoved:
             archive.close()
-            raise ArchiveMoved(f"{path} was replaced by another file while it was being written")
+            raise
         archive.begin_batch()
     except Exception as error:  # the archive cannot be opened or locked for writing: say so and stop
         report.fatal, report.final = _storage_error("could not start writing", error, busy_timeout), True
@@ -204,6 +204,15 @@ def _commit(archive: Any, report: Report, reports: Connection, busy_timeout: flo
 
 class ArchiveMoved(RuntimeError):
     """The archive's path names another file, or none, since the writer opened it."""
+
+
+def _check_same_file(path: str, identity: tuple[int, int] | None) -> None:
+    """Raise :class:`ArchiveMoved` when ``path`` no longer names the file the crawl opened."""
+    from archive.store import moved_since  # imported here, as in serve
+
+    moved = moved_since(path, tuple(identity)) if identity is not None else None
+    if moved is not None:
+        raise ArchiveMoved(moved)
 
 
 def _storage_error(doing: str, error: BaseException, busy_timeout: float, archive: Any = None) -> str:
