@@ -23,7 +23,7 @@ def parse_listing(url: str, text: str, known_channels: Container[str] = ()) -> L
     """Parse one page of a channel listing; its channel links leave out ``known_channels``."""
     root = dom.parse_html(text)
     folder_url = site.listing_folder_url(url)
-    page = ListingPage(url=url, folder_url=folder_url, channel=None, page_index=_page_index(url), page_count=None)
+    page = ListingPage(url=url, folder_url=folder_url, channel=None, page_index=site.listing_page_index(url), page_count=None)
     page.channel = _channel_name(root, page)
     region = dom.region_between(root, site.LIST_START, site.LIST_END)
     if region is not None:
@@ -36,11 +36,6 @@ def parse_listing(url: str, text: str, known_channels: Container[str] = ()) -> L
     _read_pager(root, page)
     page.channel_links = channel_links(url, root, via="listing", known=known_channels)
     return page
-
-
-def _page_index(url: str) -> int:
-    match = site.LISTING_PAGE.match(urlsplit(url).path or "/")
-    return int(match.group("n")) if match and match.group("n") else 0
 
 
 def _channel_name(root: html.HtmlElement, page: ListingPage) -> str | None:
@@ -114,10 +109,10 @@ def _read_pager(root: html.HtmlElement, page: ListingPage) -> None:
             continue  # the pager's own definition, not a call (a window before it: the whole script was quadratic)
         ints, strings = [], []
         for arg in (a.strip() for a in call.group(1).split(",")):
-            if re.fullmatch(r"\d+", arg) and len(arg) > site.PAGE_DIGITS:
-                page.problems.append(f"the pager's number {arg[:12]}… ({len(arg)} digits) is no page count; pager not read")
-                return
             if re.fullmatch(r"\d+", arg):
+                if len(arg) > site.PAGE_DIGITS:
+                    page.problems.append(f"the pager's number {arg[:12]}… ({len(arg)} digits) is no page count; pager not read")
+                    return
                 ints.append(int(arg))
             elif arg in numbers:
                 ints.append(numbers[arg])
@@ -129,7 +124,7 @@ def _read_pager(root: html.HtmlElement, page: ListingPage) -> None:
             page.extraction["page_count"] = "site:pager-script"
             return
     linked = (site.join(page.url, a.get("href") or "") for a in dom.iter_links(root))
-    same_folder = [_page_index(url) for url in linked if url and url.startswith(page.folder_url)]
+    same_folder = [site.listing_page_index(url) for url in linked if url and url.startswith(page.folder_url)]
     same_folder = [n for n in same_folder if n]
     if same_folder:
         page.page_count = max(same_folder) + 1
