@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from sqlite_utils import Database, Migrations
 
-from archive.search import SearchIndex
+from archive.search import INDEX, SearchIndex, register_functions
 from crawler.parsing import site
 
 migrations = Migrations("chinasei")
@@ -233,8 +233,6 @@ class Missing:
 @lru_cache(maxsize=1)
 def _reference() -> tuple[dict[str, tuple[str, str | None]], dict[str, list[tuple]]]:
     """A new archive's objects (name: (type, SQL)) and columns (table: PRAGMA table_xinfo rows)."""
-    from archive.search import register_functions
-
     conn = sqlite3.connect(":memory:")
     register_functions(conn)
     db = Database(conn)
@@ -260,8 +258,8 @@ def missing(db: Database) -> list[Missing]:
     reference, reference_columns = _reference()
     present = _objects(db)
     found = [Missing(kind, name) for name, (kind, _) in reference.items() if name not in present and not _is_shadow(name)]
-    if any(_is_shadow(name) and name not in present for name in reference) and "article_search" in present:
-        found.append(Missing("table", "article_search"))  # its own tables damaged: the search table is lost
+    if any(_is_shadow(name) and name not in present for name in reference) and INDEX in present:
+        found.append(Missing("table", INDEX))  # its own tables damaged: the search table is lost
     for table, columns in reference_columns.items():
         if table in present and not _is_shadow(table):
             have = {row[1] for row in _columns(db, table)}
@@ -271,7 +269,7 @@ def missing(db: Database) -> list[Missing]:
 
 def _is_shadow(table: str) -> bool:
     """FTS5's own tables (``article_search_data`` …): made and checked with their search table."""
-    return table.startswith("article_search_")
+    return table.startswith(f"{INDEX}_")
 
 
 def _column_definition(table_sql: str, name: str) -> str | None:
@@ -296,11 +294,11 @@ def _drop_search_table(db: Database) -> None:
     """Drop the search table, even one whose own tables were lost (FTS5 cannot open it to drop it:
     its entry and what is left of its tables go by hand)."""
     try:
-        db.execute("DROP TABLE article_search")
+        db.execute(f"DROP TABLE {INDEX}")
     except sqlite3.DatabaseError:
         version = db.execute("PRAGMA schema_version").fetchone()[0]
         db.execute("PRAGMA writable_schema = ON")
-        db.execute("DELETE FROM sqlite_master WHERE name = 'article_search'")
+        db.execute("DELETE FROM sqlite_master WHERE name = ?", [INDEX])
         db.execute(f"PRAGMA schema_version = {version + 1}")  # so every connection reads the schema again
         db.execute("PRAGMA writable_schema = OFF")
         for shadow in [name for name in _objects(db) if _is_shadow(name)]:
@@ -311,14 +309,12 @@ def repair(db: Database) -> tuple[list[Missing], list[Missing]]:
     """Restore what the archive lacks, from a current archive's definitions; returns what was
     repaired and what cannot be (a stored generated column, which SQLite cannot add back). A
     missing search table or trigger is made again and the search index rebuilt from the articles."""
-    from archive.search import SearchIndex
-
     lacking = missing(db)
     if not lacking:
         return [], []
     reference, _ = _reference()
     repaired, beyond = [], []
-    search_lost = any(m.name.startswith(("article_search", "articles_search_", "search_")) for m in lacking)
+    search_lost = any(m.name.startswith((INDEX, "articles_search_", "search_")) for m in lacking)
     with db.atomic():
         for item in sorted(lacking, key=lambda m: ("table", "column", "index", "view", "trigger").index(m.kind)):
             if item.kind == "column":
@@ -328,7 +324,7 @@ def repair(db: Database) -> tuple[list[Missing], list[Missing]]:
                     continue
                 db.execute(f"ALTER TABLE [{item.table}] ADD COLUMN {definition}")
             else:
-                if item.name == "article_search" and "article_search" in _objects(db):
+                if item.name == INDEX and INDEX in _objects(db):
                     _drop_search_table(db)  # whatever is left of it goes: it is rebuilt from the articles
                 db.execute(reference[item.name][1])
             repaired.append(item)
