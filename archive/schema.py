@@ -15,7 +15,8 @@ Tables:
   (see :mod:`archive.search`), kept in step by triggers.
 - ``media``: every image and attachment fetched, once per content (keyed by its SHA-256), bytes as
   received; ``media_urls``: which content each URL last gave; ``article_media``: which images and
-  attachments each article shows or links (an off-site one too, fetched or not). A medium's raw
+  attachments each article shows or links (an off-site one too, fetched or not), and the
+  stylesheets and layout images of its page (what those stylesheets name is read from them). A medium's raw
   response row in ``responses`` points at its ``media`` row instead of holding the bytes again.
 
 A new column or table is a new function at the end of this file; applied ones never change.
@@ -203,6 +204,13 @@ def add_redirects(db: Database) -> None:
         pk="url",
     )
     db["redirects"].create_index(["target"])
+
+
+@migrations()
+def add_page_assets(db: Database) -> None:
+    """What each archived page uses to look as it did (its stylesheets and layout images), which
+    ``article_media`` also lists, beside its images and attachments."""
+    db["articles"].add_column("assets", str)
 
 
 def apply(db: Database) -> None:

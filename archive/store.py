@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from archive import compression, schema
 from archive.runs import RunStatus
 from archive.search import SearchIndex
-from crawler.parsing import site
+from crawler.parsing import site, styles
 from crawler.parsing.items import (
     CONTENT_FIELDS,
     JSON_FIELDS,
@@ -410,6 +410,9 @@ class Archive:
             old = decode_row(found) if found is not None else None
             # The stored hash is not trusted: another tool may have edited the row and not the hash.
             if old is not None and content_hash(old) == record["content_hash"]:
+                if old.get("assets") != record["assets"]:  # the page's look, not its content: no new version
+                    self.db["articles"].update(article.site_id, {"assets": record["assets"]})
+                    self._link_media(article)
                 return Saved("unchanged")
             record.update(last_run_id=run_id, updated_at=at, fetched_at=article.fetched_at or at)
             if old is None:
@@ -563,26 +566,63 @@ class Archive:
         """One stored image or attachment, bytes included, by its SHA-256."""
         return self.db["media"].get(sha256)
 
+    def medium_or_none(self, sha256: str) -> dict[str, Any] | None:
+        """One stored medium, bytes included, or None when the archive holds no such content."""
+        return self._row("SELECT * FROM media WHERE sha256 = ?", [sha256])
+
     def fetched_medium(self, url: str) -> dict[str, Any] | None:
         """What ``url`` last gave (its ``media_urls`` row: SHA-256, content type, fetch times), or None."""
         return self._row("SELECT * FROM media_urls WHERE url = ?", [url])
 
-    def pending_media(self, off_site: bool = False, give_up_after: int = 5) -> list[PendingMedia]:
+    def pending_media(self, off_site: bool = False, give_up_after: int = 5, layout: bool = True) -> list[PendingMedia]:
         """Images and attachments of archived articles that no run has fetched: never tried (the run
         stopped first, or reached its byte cap), or failed in fewer than ``give_up_after`` runs. Off-site
-        ones only when ``off_site``."""
+        ones only when ``off_site``. With ``layout``, the stylesheets and layout images of their pages
+        too, and what the archived stylesheets name."""
+        roles = "" if layout else f"AND am.role NOT IN ({', '.join(repr(role) for role in sorted(styles.ROLES))})"
         rows = self.db.execute(
-            """WITH failed AS (SELECT url, COUNT(DISTINCT run_id) AS runs FROM failures WHERE kind = 'media' GROUP BY url)
+            f"""WITH failed AS (SELECT url, COUNT(DISTINCT run_id) AS runs FROM failures WHERE kind = 'media' GROUP BY url)
                SELECT am.site_id, a.url, am.url, am.role FROM article_media am
                JOIN articles a ON a.site_id = am.site_id
                LEFT JOIN failed f ON f.url = am.url
                WHERE am.url NOT IN (SELECT url FROM media_urls) AND (? OR am.off_site = 0)
-                 AND COALESCE(f.runs, 0) < ?
+                 AND COALESCE(f.runs, 0) < ? {roles}
                ORDER BY am.site_id, am.position""", [int(off_site), give_up_after]).fetchall()
+        if layout:
+            rows += self._pending_in_stylesheets(off_site, give_up_after)
         pending: dict[int, PendingMedia] = {}
         for site_id, article_url, url, role in rows:
             pending.setdefault(site_id, PendingMedia(site_id, article_url, [])).media.append((url, role))
         return list(pending.values())
+
+    def _pending_in_stylesheets(self, off_site: bool, give_up_after: int) -> list[tuple[int, str, str, str]]:
+        """(site id, article URL, URL, role) of what archived stylesheets name and no run has fetched,
+        each once, for the first article whose page uses the stylesheet (the site has a handful)."""
+        queue = self.db.execute(
+            """SELECT am.url, mu.sha256, MIN(am.site_id), a.url FROM article_media am
+               JOIN media_urls mu ON mu.url = am.url JOIN articles a ON a.site_id = am.site_id
+               WHERE am.role = ? GROUP BY am.url ORDER BY am.url""", [styles.STYLESHEET]).fetchall()
+        seen = {url for url, *_ in queue}
+        found = []
+        while queue:
+            css_url, sha256, site_id, article_url = queue.pop(0)
+            stored = self.medium_or_none(sha256)
+            if stored is None:
+                continue
+            for url, role in styles.stylesheet_refs(styles.decode_stylesheet(stored["body"], stored["content_type"]), css_url):
+                if url in seen:
+                    continue
+                seen.add(url)
+                fetched = self.fetched_medium(url)
+                if fetched is not None:
+                    if role == styles.STYLESHEET:
+                        queue.append((url, fetched["sha256"], site_id, article_url))
+                elif (off_site or site.on_site(url)) and self._failed_runs(url) < give_up_after:
+                    found.append((site_id, article_url, url, role))
+        return found
+
+    def _failed_runs(self, url: str) -> int:
+        return self._scalar("SELECT COUNT(DISTINCT run_id) FROM failures WHERE kind = 'media' AND url = ?", [url])
 
     def media_stats(self) -> dict[str, int]:
         """Media held (distinct contents, their bytes, the URLs that gave them), media the articles
@@ -645,9 +685,9 @@ class Archive:
 
     # --- summaries -------------------------------------------------------------------------------
 
-    def _scalar(self, sql: str) -> Any:
+    def _scalar(self, sql: str, params: list | None = None) -> Any:
         """The one value a summary query gives."""
-        return self.db.execute(sql).fetchone()[0]
+        return self.db.execute(sql, params or []).fetchone()[0]
 
     def categories(self) -> dict[str, int]:
         """Articles per category, largest first (``(none)`` for articles without one)."""

@@ -49,6 +49,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("ARCHIVE_MAX_HEADER_BYTES", int, 256 * KiB,
             "The largest response header block read, as DOWNLOAD_MAXSIZE caps the body; a larger one is a failure."),
     Setting("ARCHIVE_MEDIA", bool, True, "Fetch every same-site image and attachment into the archive."),
+    Setting("ARCHIVE_MEDIA_LAYOUT", bool, True,
+            "Fetch the stylesheets, layout images and fonts of archived pages too, so they show as they looked."),
     Setting("ARCHIVE_MEDIA_OFFSITE", bool, False, "Fetch off-site images too (otherwise recorded, not fetched)."),
     Setting("ARCHIVE_MEDIA_INTERNAL_HOSTS", list, [],
             "Hosts of this machine or network that off-site images may still come from (others never are)."),

@@ -29,7 +29,7 @@ def test_demo_then_stats_and_failures(tmp_path: Path):
     assert f"{count} articles — {count} new" in demo.stdout
     assert "天津北辰区:2020年携手奔小康 助力四个受援地区全部实现脱贫摘帽  [王敏]" in demo.stdout
     assert "t20210301_99999.html  HTTP 404" in demo.stdout
-    assert "6 images and attachments kept" in demo.stdout and "chinasei serve --db demo.db" in demo.stdout
+    assert "12 images, attachments and layout files kept" in demo.stdout and "chinasei serve --db demo.db" in demo.stdout
 
     stats = chinasei("stats", "--db", "demo.db", "--json", cwd=tmp_path)
     summary = json.loads(stats.stdout)

@@ -13,7 +13,7 @@ import pytest
 from archive.store import Archive
 from crawler.ops import localsite
 from tests.conftest import SAVED, archived_articles, expected_items, query, scrapy_crawl
-from tests.sitebuilder.content import MEDIA_FILES
+from tests.sitebuilder.content import FETCHED_FILES
 from tests.test_article_pages import FIELDS
 
 pytestmark = pytest.mark.crawl
@@ -71,7 +71,7 @@ def test_every_response_is_kept_raw(crawled):
     kinds = dict(query(db, "SELECT kind, COUNT(*) FROM responses GROUP BY kind"))
     listing_files = [p for p in (SAVED / "www").rglob("index*.html") if p.parent != SAVED / "www" and "zzdy" not in p.parts]
     assert kinds == {"robots": 1, "home": 1, "listing": len(listing_files), "article": len(expected_items()) + 1,
-                     "media": len(MEDIA_FILES) + 1}  # and the image that answers 404
+                     "media": len(FETCHED_FILES) + 1}  # and the image that answers 404
     archive = Archive(db)
     try:
         seed = archive.latest_response(f"{LIVE}/lpz/202011/t20201124_40123.html")["body"]

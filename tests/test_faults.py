@@ -13,7 +13,7 @@ from twisted.web._newclient import ResponseFailed
 from crawler.components.download_errors import describe
 from tests.conftest import SAVED, archived_articles, expected_items, query, scrapy_crawl
 from tests.faultserver import FaultPlan, serve_faulty
-from tests.sitebuilder.content import MEDIA_FILES
+from tests.sitebuilder.content import FETCHED_FILES
 from tests.test_article_pages import FIELDS
 
 pytestmark = pytest.mark.crawl
@@ -23,7 +23,7 @@ MISSING_IMAGE = LIVE + "/dfld/202410/W020241015300000000404.jpg"
 FAULTY = ["-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=2"]
 #: Every reason a failure may give: each says what happened, in words a user can act on.
 READABLE = re.compile(
-    r"^((image|attachment): )?(HTTP \d\d\d|error page: the page says 页面不存在 \(served as 200\)|too many redirects \(a redirect loop\?\)"
+    r"^((image|attachment|stylesheet|layout image|font): )?(HTTP \d\d\d|error page: the page says 页面不存在 \(served as 200\)|too many redirects \(a redirect loop\?\)"
     r"|no answer within the download timeout|the response was cut short: the body ended before its Content-Length"
     r"|the connection was lost mid-response|the connection was closed mid-response"
     r"|the server closed the connection without answering)( \(linked from http://www\.chinasei\.com\.cn/\S+\))?$"
@@ -56,7 +56,7 @@ def test_a_crawl_with_retries_and_one_more_run_loses_nothing(seed, tmp_path):
                                     WHERE f.run_id = 2 AND f.kind = 'media' GROUP BY f.url""")
         assert all(first_asked == 2 or url == MISSING_IMAGE for url, first_asked in media_failed), media_failed
         scrapy_crawl(url, db, *FAULTY, exit_code="recorded")  # and the run after fetches those
-    assert {url for (url,) in query(db, "SELECT url FROM media_urls")} == {LIVE + path for path in MEDIA_FILES}
+    assert {url for (url,) in query(db, "SELECT url FROM media_urls")} == {LIVE + path for path in FETCHED_FILES}
 
 
 def _failure_of(raise_it) -> Failure:

@@ -30,7 +30,7 @@ def test_every_field_has_a_role_and_a_column_in_a_migrated_archive(tmp_path):
 
 def test_the_derived_lists_follow_the_dataclass():
     names = [f.name for f in fields(Article)]
-    assert list(items.CONTENT_FIELDS) == [n for n in names if n not in ("site_id", "extraction", "problems", "fetched_at")]
+    assert list(items.CONTENT_FIELDS) == [n for n in names if n not in ("site_id", "assets", "extraction", "problems", "fetched_at")]
     assert {"attachments"} == items.LATER_FIELDS
     assert WRITTEN_BY_FIXTURES is items.FIXTURE_FIELDS
     assert set(items.WATCHED_FIELDS["byline"]) == {*items.PERSON_ROLES, "source"}
@@ -46,6 +46,13 @@ def test_every_content_field_changes_the_hash(name):
     record = Article(url="http://www.chinasei.com.cn/a/t20200101_1.html", site_id=1).to_dict()
     changed = {**record, name: ["x"] if isinstance(record[name], list) else "x"}
     assert content_hash(changed) != content_hash(record)
+
+
+def test_a_pages_look_is_not_its_content():
+    """A stylesheet linked or dropped makes no new version of every article."""
+    record = Article(url="http://www.chinasei.com.cn/a/t20200101_1.html", site_id=1).to_dict()
+    styled = {**record, "assets": [{"url": "http://www.chinasei.com.cn/css/style.css", "role": "stylesheet"}]}
+    assert content_hash(styled) == content_hash(record)
 
 
 def test_a_later_field_left_empty_does_not_change_the_hash():

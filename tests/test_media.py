@@ -21,7 +21,7 @@ from archive.store import Archive
 from crawler.ops import localsite
 from tests.conftest import REPO, SAVED, query, scrapy_crawl
 from tests.sitebuilder.build import build
-from tests.sitebuilder.content import MEDIA_FILES
+from tests.sitebuilder.content import FETCHED_FILES, LAYOUT_FILES, MEDIA_FILES, PAGE_ASSETS
 from tests.test_security import Elsewhere
 
 pytestmark = pytest.mark.crawl
@@ -46,13 +46,13 @@ def media_requests(db: Path, run_id: int) -> list[tuple[str, int]]:
 
 def test_a_crawl_keeps_every_same_site_medium_once_byte_for_byte(crawled_db):
     held = media_rows(crawled_db)
-    assert set(held) == {LIVE + path for path in MEDIA_FILES}
-    for path in MEDIA_FILES:
+    assert set(held) == {LIVE + path for path in FETCHED_FILES}
+    for path in FETCHED_FILES:
         data = (SAVED / "www" / path.lstrip("/")).read_bytes()
         assert held[LIVE + path][0] == hashlib.sha256(data).hexdigest(), path
         assert held[LIVE + path][2] == len(data)
     # seven URLs, six contents: the 储能 photograph is served under two names and kept once
-    assert query(crawled_db, "SELECT COUNT(*) FROM media") == [(len(set(MEDIA_FILES.values())),)]
+    assert query(crawled_db, "SELECT COUNT(*) FROM media") == [(len(set(FETCHED_FILES.values())),)]
     archive = Archive.read_only(crawled_db)
     for row in archive.responses("kind = 'media' AND status = 200"):
         assert row["body"] == (SAVED / "www" / row["fetched_url"].split("/", 3)[3]).read_bytes()
@@ -63,7 +63,8 @@ def test_a_crawl_keeps_every_same_site_medium_once_byte_for_byte(crawled_db):
 
 
 def test_articles_are_linked_to_their_media_in_page_order(crawled_db):
-    links = query(crawled_db, "SELECT site_id, url, role, label, off_site FROM article_media ORDER BY site_id, position")
+    links = query(crawled_db, """SELECT site_id, url, role, label, off_site FROM article_media
+                                 WHERE role IN ('image', 'attachment') ORDER BY site_id, position""")
     by_article: dict[int, list[tuple]] = {}
     for site_id, *rest in links:
         by_article.setdefault(site_id, []).append(tuple(rest))
@@ -76,7 +77,8 @@ def test_articles_are_linked_to_their_media_in_page_order(crawled_db):
     assert [url for url, *_ in by_article[42016]][0] == SHARED_IMAGE
     assert (OFF_SITE, "image", "工信部发布的储能产业数据图", 1) in by_article[44321]
     assert [u for u, *_ in by_article[44321]][-1] == SHARED_PDF
-    sharing = dict(query(crawled_db, "SELECT url, COUNT(*) FROM article_media GROUP BY url HAVING COUNT(*) > 1"))
+    sharing = dict(query(crawled_db, """SELECT url, COUNT(*) FROM article_media WHERE role IN ('image', 'attachment')
+                                        GROUP BY url HAVING COUNT(*) > 1"""))
     assert sharing == {SHARED_IMAGE: 2, SHARED_PDF: 2}
 
 
@@ -99,7 +101,7 @@ def test_a_recrawl_fetches_no_archived_medium_and_retries_the_failed_one(archive
         assert "file_status_count/downloaded" not in stats
     assert query(archive_copy, "SELECT MAX(fetch_count) FROM media") == [(2,)]  # the shared bytes, two URLs
     full = json.loads(query(archive_copy, "SELECT stats FROM runs WHERE id = 3")[0][0])
-    assert full["file_status_count/uptodate"] == len(MEDIA_FILES)
+    assert full["file_status_count/uptodate"] == full["chinasei/media/uptodate"] == len(FETCHED_FILES)
 
 
 def test_a_medium_that_failed_is_fetched_by_the_next_run(tmp_path):
@@ -149,8 +151,8 @@ def test_off_site_images_are_fetched_only_when_allowed(tmp_path):
 
 def test_a_file_over_the_size_cap_is_a_recorded_failure(tmp_path, saved_site_url):
     db = tmp_path / "a.db"
-    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA_MAX_BYTES=3000", exit_code=3)  # most media failed
-    sizes = {LIVE + path: (SAVED / "www" / path.lstrip("/")).stat().st_size for path in MEDIA_FILES}
+    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA_MAX_BYTES=3000")
+    sizes = {LIVE + path: (SAVED / "www" / path.lstrip("/")).stat().st_size for path in FETCHED_FILES}
     assert set(media_rows(db)) == {url for url, size in sizes.items() if size <= 3000}
     too_large = dict(query(db, "SELECT url, reason FROM failures WHERE kind = 'media' AND reason LIKE '%ARCHIVE_MEDIA_MAX_BYTES%'"))
     assert set(too_large) == {url for url, size in sizes.items() if size > 3000}
@@ -162,11 +164,11 @@ def test_past_the_run_cap_media_wait_for_the_next_run(tmp_path, saved_site_url):
     scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA_RUN_BYTES=1", "-s", "CONCURRENT_REQUESTS=1")
     first = media_rows(db)
     stats = json.loads(query(db, "SELECT stats FROM runs WHERE id = 1")[0][0])
-    assert 1 <= len(first) < len(MEDIA_FILES)
+    assert 1 <= len(first) < len(FETCHED_FILES)
     assert stats["chinasei/media/deferred"] >= 1
     assert query(db, "SELECT COUNT(*) FROM failures WHERE kind = 'media' AND status IS NULL") == [(0,)]  # waiting is no failure
     scrapy_crawl(saved_site_url, db)
-    assert set(media_rows(db)) == {LIVE + path for path in MEDIA_FILES}
+    assert set(media_rows(db)) == {LIVE + path for path in FETCHED_FILES}
     assert {url for url, status in media_requests(db, 2) if status == 200}.isdisjoint(first)
 
 
@@ -174,19 +176,21 @@ def test_media_can_be_turned_off(tmp_path, saved_site_url):
     db = tmp_path / "a.db"
     scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA=False")
     assert query(db, "SELECT COUNT(*) FROM media") == [(0,)]
-    assert query(db, "SELECT COUNT(*) FROM article_media WHERE site_id = 44300") == [(4,)]  # still recorded
+    # still recorded: its two images, two attachments, and its page's stylesheet, logo and footer image
+    assert query(db, "SELECT COUNT(*) FROM article_media WHERE site_id = 44300") == [(4 + len(PAGE_ASSETS),)]
 
 
 def test_stats_report_media_counts_bytes_and_failures(crawled_db):
     shown = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "stats", "--db", str(crawled_db), "--json"], cwd=REPO,
                            capture_output=True, text=True, check=True).stdout
     media = json.loads(shown)["media"]
-    contents = {(SAVED / "www" / path.lstrip("/")).read_bytes() for path in MEDIA_FILES}
-    assert media == {"files": len(contents), "bytes": sum(map(len, contents)), "urls": len(MEDIA_FILES),
-                     "referred": len(MEDIA_FILES) + 2, "off_site": 1, "missing": 1, "failures": 1}
+    contents = {(SAVED / "www" / path.lstrip("/")).read_bytes() for path in FETCHED_FILES}
+    # the pages name their media, the 404 image, the off-site one, and what they use to look as they did
+    assert media == {"files": len(contents), "bytes": sum(map(len, contents)), "urls": len(FETCHED_FILES),
+                     "referred": len(MEDIA_FILES) + 2 + len(PAGE_ASSETS), "off_site": 1, "missing": 1, "failures": 1}
     text = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "stats", "--db", str(crawled_db)], cwd=REPO,
                           capture_output=True, text=True, check=True).stdout
-    assert f"{len(contents)} images and attachments ({sum(map(len, contents)):,} bytes) from {len(MEDIA_FILES)} URLs" in text
+    assert f"{len(contents)} images, attachments and layout files ({sum(map(len, contents)):,} bytes) from {len(FETCHED_FILES)} URLs" in text
 
 
 def as_made_before_media(db: Path) -> None:
@@ -197,12 +201,13 @@ def as_made_before_media(db: Path) -> None:
         conn.executescript("""
             DROP TABLE article_media; DROP TABLE media_urls; DROP TABLE media;
             DELETE FROM responses WHERE kind = 'media'; DELETE FROM failures WHERE kind = 'media';
-            ALTER TABLE articles DROP COLUMN attachments;
+            ALTER TABLE articles DROP COLUMN attachments; ALTER TABLE articles DROP COLUMN assets;
             DROP VIEW pages;
             CREATE VIEW pages AS SELECT r.id, r.url, r.kind, r.status, r.content_type, r.last_fetched_at, r.size,
                 chinasei_html(r.body, r.compression, d.data, r.content_type) AS html
               FROM responses r LEFT JOIN compression_dicts d ON d.id = r.dict_id;
-            DELETE FROM _sqlite_migrations WHERE name = 'add_media';
+            DELETE FROM _sqlite_migrations WHERE name IN ('add_media', 'add_redirects', 'add_page_assets');
+            DROP TABLE redirects;
         """)
     conn.close()
 
@@ -215,13 +220,14 @@ def test_an_archive_made_before_media_gets_them_without_fetching_its_articles_ag
     assert set(media_rows(archive_copy)) == images
     assert query(archive_copy, "SELECT COUNT(*) FROM responses WHERE kind = 'article' AND last_run_id = 2") == [(0,)]
     assert dict(query(archive_copy, "SELECT site_id, content_hash FROM articles")) == hashes  # nothing "updated"
-    # the attachments were never parsed out of the old pages: a re-parse finds them, the next crawl fetches them
+    # the attachments and the pages' look were never parsed out of the old pages: a re-parse finds
+    # them, the next crawl fetches them (and what the stylesheets name)
     reparsed = subprocess.run([sys.executable, "-m", "crawler.ops.cli", "reparse", "--db", str(archive_copy), "--workers", "1"],
                               cwd=REPO, capture_output=True, text=True)
     assert reparsed.returncode == 0, reparsed.stderr
     assert "attachments" in reparsed.stdout
     scrapy_crawl(saved_site_url, archive_copy)
-    assert set(media_rows(archive_copy)) == {LIVE + path for path in MEDIA_FILES}
+    assert set(media_rows(archive_copy)) == {LIVE + path for path in FETCHED_FILES}
 
 
 def test_a_run_whose_media_mostly_fail_is_unhealthy(tmp_path, crawled_db):
@@ -235,5 +241,60 @@ def test_a_run_whose_media_mostly_fail_is_unhealthy(tmp_path, crawled_db):
         scrapy_crawl(url, db, exit_code=3)  # as chinasei crawl does
     health, warnings = query(db, "SELECT health, warnings FROM runs")[0]
     assert health == "unhealthy"
-    assert json.loads(warnings) == [f"{len(MEDIA_FILES) + 3} of the {len(MEDIA_FILES) + 3} images and attachments fetched failed"]
+    failed, tried = len(MEDIA_FILES) + 1, len(FETCHED_FILES) + 1  # each medium once, the 404 image too
+    assert json.loads(warnings) == [f"{failed} of the {tried} media fetched failed (images, attachments, layout files)"]
     assert query(crawled_db, "SELECT health FROM runs") == [("ok",)]  # one 404 image among them is the site's
+
+
+# --- the pages' look: stylesheets and layout images ------------------------------------------------
+
+SHARE_ICON = "http://bdimg.share.baidu.com/static/api/img/share_icon.png"  # a background style.css names off the site
+
+
+def test_a_pages_look_is_fetched_once_with_what_its_stylesheets_name(crawled_db):
+    held = media_rows(crawled_db)
+    for path in LAYOUT_FILES:
+        assert held[LIVE + path][0] == hashlib.sha256((SAVED / "www" / path.lstrip("/")).read_bytes()).hexdigest(), path
+    # every article page links the stylesheet; it was asked for once, like each image it names
+    fetched = dict(query(crawled_db, "SELECT url, COUNT(*) FROM responses WHERE kind = 'media' GROUP BY url"))
+    assert all(fetched[LIVE + path] == 1 for path in LAYOUT_FILES)
+    assert SHARE_ICON not in fetched and query(crawled_db, f"SELECT COUNT(*) FROM failures WHERE url = '{SHARE_ICON}'") == [(0,)]
+    # what a stylesheet names is asked for with the stylesheet as its referer, as a browser does
+    referers = {url: json.loads(headers).get("Referer", [""])[0] for url, headers in query(
+        crawled_db, "SELECT url, request_headers FROM responses WHERE kind = 'media'")}
+    assert referers[LIVE + "/css/common.css"].endswith("/css/style.css")
+    assert referers[LIVE + "/images/banner.png"].endswith("/css/style.css")
+    assert referers[LIVE + "/images/header-bg.png"].endswith("/css/common.css")  # named by the imported one
+    assert referers[LIVE + "/images/logo.png"].endswith(".html")  # the page's own chrome: the page
+    roles = dict(query(crawled_db, "SELECT url, role FROM article_media WHERE site_id = 44300 AND role NOT IN ('image', 'attachment')"))
+    assert roles == {LIVE + path: role for path, role in
+                     zip(PAGE_ASSETS, ("stylesheet", "layout image", "layout image"), strict=True)}
+
+
+def test_a_stylesheet_or_layout_image_that_failed_is_fetched_by_the_next_run(tmp_path):
+    www = tmp_path / "www"
+    build(www)
+    kept = {path: (www / path.lstrip("/")).read_bytes() for path in ("/css/common.css", "/images/banner.png")}
+    for path in kept:
+        (www / path.lstrip("/")).unlink()
+    db = tmp_path / "a.db"
+    with localsite.serve(www) as url:
+        scrapy_crawl(url, db)
+        failed = dict(query(db, "SELECT url, reason FROM failures WHERE kind = 'media' AND url NOT LIKE '%404.jpg'"))
+        assert failed == {LIVE + "/css/common.css": "stylesheet: HTTP 404", LIVE + "/images/banner.png": "layout image: HTTP 404"}
+        assert LIVE + "/images/header-bg.png" not in media_rows(db)  # common.css names it: never asked for
+        for path, data in kept.items():
+            (www / path.lstrip("/")).write_bytes(data)
+        scrapy_crawl(url, db)  # an incremental run: no article asked for again, their look is
+    assert query(db, "SELECT COUNT(*) FROM responses WHERE kind = 'article' AND last_run_id = 2") == [(0,)]
+    assert {u for u, status in media_requests(db, 2) if status == 200} == {LIVE + path for path in [*kept, "/images/header-bg.png"]}
+    assert set(media_rows(db)) == {LIVE + path for path in FETCHED_FILES}
+
+
+def test_the_look_can_be_left_out(tmp_path, saved_site_url):
+    db = tmp_path / "a.db"
+    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA_LAYOUT=False")
+    assert set(media_rows(db)) == {LIVE + path for path in MEDIA_FILES}
+    assert query(db, "SELECT COUNT(*) FROM article_media WHERE role = 'stylesheet'") != [(0,)]  # still recorded
+    scrapy_crawl(saved_site_url, db)  # turned on again: the look of the pages already archived comes
+    assert set(media_rows(db)) == {LIVE + path for path in FETCHED_FILES}

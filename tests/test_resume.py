@@ -23,7 +23,7 @@ import pytest
 
 from tests.conftest import FAST, REPO, SAVED, expected_items, query, scrapy_crawl
 from tests.faultserver import FaultPlan, serve_faulty
-from tests.sitebuilder.content import MEDIA_FILES
+from tests.sitebuilder.content import FETCHED_FILES
 
 pytestmark = pytest.mark.crawl
 
@@ -31,7 +31,7 @@ SEED = 4
 FAULTY = ["-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=2"]
 KILL_POINTS = 10
 MEDIA = {"http://www.chinasei.com.cn" + path: hashlib.sha256((SAVED / "www" / path.lstrip("/")).read_bytes()).hexdigest()
-         for path in MEDIA_FILES}
+         for path in FETCHED_FILES}
 
 
 @pytest.fixture(scope="module")

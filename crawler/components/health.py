@@ -78,5 +78,5 @@ def media(fetched: int, failed: int) -> list[str]:
     serve them from a new place (a few 404s among many are the site's, and recorded one by one)."""
     tried = fetched + failed
     if tried >= MIN_MEDIA_TRIED and failed > tried * MEDIA_FAILED_SHARE:
-        return [f"{failed} of the {tried} images and attachments fetched failed"]
+        return [f"{failed} of the {tried} media fetched failed (images, attachments, layout files)"]
     return []

@@ -20,6 +20,11 @@ How the pieces fit, Scrapy's way:
   :data:`MEDIA_FAILED` signal; the article itself is archived all the same. The next run fetches
   again what failed or was never fetched (:class:`PendingMediaMiddleware`), for up to
   ``ARCHIVE_MEDIA_GIVE_UP_AFTER`` runs.
+- A page's look is fetched the same way (``ARCHIVE_MEDIA_LAYOUT``): the stylesheets it links and
+  the images of its chrome are among its media (:attr:`Article.assets`), and what a fetched
+  stylesheet names (``@import``, background images, fonts) is asked for next, in rounds, as media
+  of the same article, with the stylesheet as the referer. A stylesheet is read once per content
+  and run (:mod:`crawler.parsing.styles`).
 - Off-site images are recorded (``article_media.off_site``) and not fetched, unless
   ``ARCHIVE_MEDIA_OFFSITE`` allows it. ``ARCHIVE_MEDIA_MAX_BYTES`` caps one file (a larger one is a
   failure, cancelled as soon as its size shows); ``ARCHIVE_MEDIA_RUN_BYTES`` caps a run's media
@@ -47,13 +52,15 @@ from twisted.python.failure import Failure
 from archive.store import Archive, NotAnArchive
 from crawler.components.download_errors import describe
 from crawler.config import setting
-from crawler.parsing import site
+from crawler.parsing import site, styles
 from crawler.parsing.items import Article, PageFailure, PendingMedia
 
 logger = logging.getLogger(__name__)
 
 #: Signal sent with ``failure=`` a :class:`PageFailure` of kind ``media``: the storage pipeline records it.
 MEDIA_FAILED = object()
+#: Rounds of stylesheets named by stylesheets (``@import`` in an ``@import``…) followed for one page.
+IMPORT_DEPTH = 5
 
 
 class ArchiveMediaStore:
@@ -81,6 +88,11 @@ class ArchiveMediaStore:
                 return None
         return self._archive
 
+    def medium(self, sha256: str) -> dict[str, Any] | None:
+        """An archived medium, bytes included, or None."""
+        archive = self._open()
+        return archive.medium_or_none(sha256) if archive is not None else None
+
     def close(self) -> None:
         if self._archive is not None:
             self._archive.db.close()
@@ -100,8 +112,12 @@ class ArchiveMediaPipeline(FilesPipeline):
         self.off_site = setting(settings, "ARCHIVE_MEDIA_OFFSITE")
         self.max_file = setting(settings, "ARCHIVE_MEDIA_MAX_BYTES")
         self.run_cap = setting(settings, "ARCHIVE_MEDIA_RUN_BYTES")
+        self.layout = setting(settings, "ARCHIVE_MEDIA_LAYOUT")
         self.fetched_bytes = 0
         self.stats = crawler.stats
+        self._named_in: dict[str, list[tuple[str, str]]] = {}  # stylesheet SHA-256 → what it names
+        self._named_by: dict[str, str] = {}  # a URL a stylesheet names → that stylesheet's URL
+        self._results: dict[int, list[tuple[bool, Any]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMediaPipeline:
@@ -124,13 +140,55 @@ class ArchiveMediaPipeline(FilesPipeline):
 
     # --- which media, and whether to fetch them ----------------------------------------------------
 
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        """An item's media, then, round by round, what the stylesheets among them name."""
+        item = await super().process_item(item)
+        asked = dict(_refs(item))
+        article = (item.site_id, item.url) if isinstance(item, Article) else (item.site_id, item.article_url) \
+            if isinstance(item, PendingMedia) else None
+        done = self._results.pop(id(item), [])
+        for _ in range(IMPORT_DEPTH):
+            named = [(url, role) for url, role in self._named(done, asked) if url not in asked]
+            if article is None or not named:
+                break
+            asked.update(named)
+            followed = PendingMedia(article[0], article[1], named)
+            await super().process_item(followed)
+            done = self._results.pop(id(followed), [])
+        return item
+
+    def _named(self, results: list[tuple[bool, Any]], roles: dict[str, str]) -> list[tuple[str, str]]:
+        """What the stylesheets among ``results`` name, each once."""
+        found: dict[str, str] = {}
+        for ok, result in results:
+            if ok and result and result.get("checksum") and roles.get(result["path"]) == styles.STYLESHEET:
+                for url, role in self._named_in_stylesheet(result["path"], result["checksum"]):
+                    found.setdefault(url, role)
+                    self._named_by.setdefault(url, result["path"])
+        return list(found.items())
+
+    def _named_in_stylesheet(self, url: str, sha256: str, body: bytes | None = None,
+                             content_type: str | None = None) -> list[tuple[str, str]]:
+        """What a stylesheet names, read once per content: from its bytes as received, or from the
+        archive's copy for one archived before."""
+        if sha256 not in self._named_in:
+            if body is None:
+                assert isinstance(self.store, ArchiveMediaStore)
+                stored = self.store.medium(sha256)
+                body, content_type = (stored["body"], stored["content_type"]) if stored else (b"", None)
+            self._named_in[sha256] = styles.stylesheet_refs(styles.decode_stylesheet(body, content_type), url)
+        return self._named_in[sha256]
+
     def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:
         if isinstance(item, Article):
-            article_url, refs = item.url, item.media_urls()
+            article_url = item.url
         elif isinstance(item, PendingMedia):
-            article_url, refs = item.article_url, item.media
+            article_url = item.article_url
         else:
             return []
+        refs = _refs(item)
+        if not self.layout:
+            refs = [(url, role) for url, role in refs if role not in styles.ROLES]
         origin = getattr(info.spider, "fetch_origin", site.CANONICAL_ORIGIN)
         requests = []
         for url, role in refs:
@@ -140,7 +198,7 @@ class ArchiveMediaPipeline(FilesPipeline):
                 continue
             meta = {"kind": "media", "media_url": url, "media_role": role, "article_url": article_url,
                     "download_maxsize": self.max_file, "off_site_allowed": not on_site}
-            headers = {"Referer": site.to_fetch(article_url, origin)}
+            headers = {"Referer": site.to_fetch(self._named_by.get(url, article_url), origin)}
             requests.append(Request(site.to_fetch(url, origin), meta=meta, headers=headers))
         return requests
 
@@ -151,9 +209,20 @@ class ArchiveMediaPipeline(FilesPipeline):
     def media_to_download(self, request: Request, info: MediaPipeline.SpiderInfo, *, item: Any = None) -> Any:
         """Past the run's byte cap, a medium waits for the next run; else ask the archive first."""
         if self.run_cap and self.fetched_bytes >= self.run_cap:
-            self.stats.inc_value("chinasei/media/deferred")
+            self._counted("deferred")
             return {"url": request.url, "path": self.file_path(request), "checksum": None, "status": "deferred"}
-        return super().media_to_download(request, info, item=item)
+        return super().media_to_download(request, info, item=item).addCallback(self._uptodate)
+
+    def _uptodate(self, archived: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Count a medium the archive holds (``stat_file``'s answer), not fetched again."""
+        if archived is not None:
+            self._counted("uptodate")
+        return archived
+
+    def _counted(self, outcome: str) -> None:
+        """Count a medium's outcome, once a run (Scrapy asks for each medium once, whichever
+        article names it): downloaded, uptodate (archived before), deferred, failed."""
+        self.stats.inc_value(f"chinasei/media/{outcome}")
 
     # --- outcomes --------------------------------------------------------------------------------
 
@@ -164,7 +233,12 @@ class ArchiveMediaPipeline(FilesPipeline):
         if response.status != 200 or not response.body:
             reason = f"HTTP {response.status}" if response.status != 200 else "an empty response"
             return self._failed(request, reason, response.status)
-        return await super().media_downloaded(response, request, info, item=item)
+        result = await super().media_downloaded(response, request, info, item=item)
+        self._counted("downloaded")
+        if request.meta["media_role"] == styles.STYLESHEET:
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+            self._named_in_stylesheet(request.meta["media_url"], result["checksum"], response.body, content_type)
+        return result
 
     def media_failed(self, failure: Failure, request: Request, info: MediaPipeline.SpiderInfo) -> Any:
         """A medium not received (timeout, refused, too large, off-site redirect): a recorded failure.
@@ -184,14 +258,20 @@ class ArchiveMediaPipeline(FilesPipeline):
         failure = PageFailure(url=meta["media_url"], kind="media", reason=f"{meta['media_role']}: {reason}",
                               status=status, referer=meta["article_url"])
         self.crawler.signals.send_catch_log(MEDIA_FAILED, failure=failure)
+        self._counted("failed")
         return {"url": request.url, "path": meta["media_url"], "checksum": None, "status": "failed"}
 
     def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: MediaPipeline.SpiderInfo) -> Any:
-        """Count each medium's outcome: downloaded, uptodate (archived before), deferred, failed."""
-        for ok, result in results:
-            status = result["status"] if ok and result else "failed"
-            self.stats.inc_value(f"chinasei/media/{status}")
+        """Keep the results for the rounds of what stylesheets name (:meth:`process_item`)."""
+        self._results[id(item)] = results
         return item
+
+
+def _refs(item: Any) -> list[tuple[str, str]]:
+    """(URL, role) of the media an item names."""
+    if isinstance(item, Article):
+        return item.media_urls()
+    return list(item.media) if isinstance(item, PendingMedia) else []
 
 
 class PendingMediaMiddleware:
@@ -205,6 +285,7 @@ class PendingMediaMiddleware:
         self.crawler = crawler
         self.path = setting(settings, "ARCHIVE_DB")
         self.off_site = setting(settings, "ARCHIVE_MEDIA_OFFSITE")
+        self.layout = setting(settings, "ARCHIVE_MEDIA_LAYOUT")
         self.give_up_after = setting(settings, "ARCHIVE_MEDIA_GIVE_UP_AFTER")
 
     @classmethod
@@ -219,7 +300,7 @@ class PendingMediaMiddleware:
         except NotAnArchive:  # a first crawl; or the archive pipeline says why it cannot be used
             return
         try:
-            pending = archive.pending_media(self.off_site, self.give_up_after)
+            pending = archive.pending_media(self.off_site, self.give_up_after, self.layout)
         finally:
             archive.db.close()
         if pending:

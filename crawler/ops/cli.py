@@ -120,7 +120,7 @@ def demo(db: str, site_dir: Path, port: int) -> None:
             people = "、".join(row["reporters"] or row["authors"]) or (row["source"] or "-")
             click.echo(printable(f"{_when(row['published_at'])}  {row['category'] or '-':<8}  {row['title']}  [{people}]"))
         media = archive.media_stats()
-        click.echo(f"\n{media['files']} images and attachments kept ({media['bytes']:,} bytes)")
+        click.echo(f"\n{media['files']} images, attachments and layout files kept ({media['bytes']:,} bytes)")
         click.echo(f"Open it: datasette {db}   or   sqlite-utils tables {db} --counts")
         click.echo(f"Read its articles as pages, offline: chinasei serve --db {db}   (each article row links its archived page)")
     finally:
@@ -312,8 +312,8 @@ def stats(db: str, as_json: bool) -> None:
     click.echo(f"{summary['responses']} raw responses ({summary['page_responses']} of pages: {summary['raw_bytes']:,} bytes, "
                f"stored in {summary['stored_bytes']:,}), {_count(summary['runs'], 'run')}")
     media = summary["media"]
-    click.echo(f"{media['files']} images and attachments ({media['bytes']:,} bytes) from {media['urls']} URLs, of "
-               f"{media['referred']} the articles show; {media['off_site']} off the site (not fetched), "
+    click.echo(f"{media['files']} images, attachments and layout files ({media['bytes']:,} bytes) from {media['urls']} URLs, "
+               f"of {media['referred']} the pages name; {media['off_site']} off the site (not fetched), "
                f"{media['missing']} on the site not fetched, {media['failures']} of them failed")
     if summary["with_fallbacks"]:
         click.echo(f"{_count(summary['with_fallbacks'], 'article')} parsed with generic fallbacks")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from lxml import html
 
 from crawler.parsing import byline as bylines
-from crawler.parsing import dates, dom, site
+from crawler.parsing import dates, dom, site, styles
 from crawler.parsing.encoding import Decoded, decode_page
 from crawler.parsing.items import Article, Attachment, ChannelLink, Image
 from crawler.parsing.listing import channel_links
@@ -116,6 +116,7 @@ def _article_from(url: str, root: html.HtmlElement, fetched_at: str | None) -> A
     for field_name in ("title", "published_at"):
         if not getattr(article, field_name):
             article.problems.append(f"no {field_name.replace('_', ' ')} found")
+    article.assets = styles.page_assets(root, url, [image.url for image in article.images])
     error = error_page_marker(root, article, body)
     if error:
         article.problems.insert(0, f"error page: the page says {error} (served as 200)")

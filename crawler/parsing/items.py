@@ -25,6 +25,16 @@ class Attachment:
     name: str | None = None
 
 
+@dataclass
+class Asset:
+    """What a page uses to look as it did: a stylesheet, an image of its chrome (logo, banner), or
+    a background image or font its stylesheets name. ``role`` is one of
+    :mod:`crawler.parsing.styles`' ``STYLESHEET``, ``LAYOUT_IMAGE``, ``FONT``."""
+
+    url: str
+    role: str
+
+
 #: What a field of :class:`Article` is to the archive (its ``metadata["role"]``):
 #: ``content`` is what the article says (hashed, versioned, held by the parser fixtures);
 #: ``later`` is content added after archives were made, left out of the hash while empty, so an
@@ -63,6 +73,7 @@ class Article:
     body_html: str = field(default="", metadata=CONTENT)
     images: list[Image] = field(default_factory=list, metadata=CONTENT)
     attachments: list[Attachment] = field(default_factory=list, metadata=LATER)
+    assets: list[Asset] = field(default_factory=list, metadata=BOOKKEEPING)
     byline: str | None = field(default=None, metadata=CONTENT)
     extraction: dict[str, str] = field(default_factory=dict, metadata=BOOKKEEPING)
     problems: list[str] = field(default_factory=list, metadata=REPORT)
@@ -82,9 +93,11 @@ class Article:
         return asdict(self)
 
     def media_urls(self) -> list[tuple[str, str]]:
-        """(URL, role) of every image and attachment, in page order, each URL once."""
+        """(URL, role) of every image and attachment, in page order, then of the page's assets
+        (its stylesheets and layout images), each URL once."""
         found: dict[str, str] = {}
-        for url, role in [(i.url, "image") for i in self.images] + [(a.url, "attachment") for a in self.attachments]:
+        for url, role in [(i.url, "image") for i in self.images] + [(a.url, "attachment") for a in self.attachments] \
+                + [(a.url, a.role) for a in self.assets]:
             found.setdefault(url, role)
         return list(found.items())
 

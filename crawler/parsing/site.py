@@ -17,6 +17,9 @@ HOSTS = frozenset({"www.chinasei.com.cn", "chinasei.com.cn"})
 CANONICAL_ORIGIN = "http://www.chinasei.com.cn"
 HOME_URL = CANONICAL_ORIGIN + "/"
 
+#: What the site writes that is not UTF-8 is GB2312 or GBK, read as their superset GB18030.
+LEGACY_ENCODING = "gb18030"
+
 #: Times on the site are Beijing time and carry no zone.
 TIMEZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
 

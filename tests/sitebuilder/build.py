@@ -18,6 +18,7 @@ from tests.sitebuilder import render
 from tests.sitebuilder.content import (
     BLOCK_CHANNELS,
     BROKEN_LINKS,
+    LAYOUT_FILES,
     MEDIA_FILES,
     OFFSITE_LINKS,
     Channel,
@@ -160,8 +161,8 @@ def media_url(folder_url: str, name: str) -> str:
 
 
 def _write_media(out: Path) -> None:
-    """The site's image and attachment files, as the portal serves them."""
-    for path, asset in MEDIA_FILES.items():
+    """The site's image and attachment files, stylesheets and layout images, as the portal serves them."""
+    for path, asset in {**MEDIA_FILES, **LAYOUT_FILES}.items():
         target = out / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((MEDIA_ASSETS / asset).read_bytes())

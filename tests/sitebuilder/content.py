@@ -389,6 +389,21 @@ MEDIA_FILES = {
     "/gdzz/jqr/202410/W020241028500000000001.jpg": "water-plant.jpg",
 }
 
+#: The site's look, which every page links or shows: its stylesheet (UTF-8, with an ``@import`` of
+#: a GBK one and background images, one of them on another site) and the images of its chrome.
+LAYOUT_FILES = {
+    "/css/style.css": "style.css",
+    "/css/common.css": "common.css",
+    "/images/logo.png": "logo.png",
+    "/images/header-bg.png": "header-bg.png",
+    "/images/banner.png": "banner.png",
+    "/images/wx.jpg": "wx.jpg",
+}
+#: Of those, what the pages name themselves (the rest their stylesheets name).
+PAGE_ASSETS = ("/css/style.css", "/images/logo.png", "/images/wx.jpg")
+#: Every file a crawl with media on fetches besides pages.
+FETCHED_FILES = {**MEDIA_FILES, **LAYOUT_FILES}
+
 
 def articles() -> list[Spec]:
     """Every article of the saved site, hand-written cases first."""

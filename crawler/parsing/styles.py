@@ -1,0 +1,246 @@
+"""A page's look: the stylesheets and layout images it uses, and stylesheets made safe to serve.
+
+An archived page keeps its text and photographs, but a reader should also see it as it looked: the
+site's stylesheets, the logo and banner of its chrome, the background images and fonts its
+stylesheets name. This module finds them (:func:`page_assets` in a page, :func:`stylesheet_refs`
+in a stylesheet) and rewrites a stylesheet so that every address in it points at the archive's copy
+or is gone (:func:`rewrite_stylesheet`): the archive serves it, and nothing in it may reach another
+host.
+
+Stylesheets are read with tinycss2, as a browser tokenises them (comments, strings, escapes,
+``url(…)`` with or without quotes), never with a regular expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import tinycss2
+from lxml import html
+from tinycss2 import ast
+
+from crawler.parsing import site
+from crawler.parsing.items import Asset
+from crawler.parsing.sanitiser import absolute_url, image_source
+
+STYLESHEET, LAYOUT_IMAGE, FONT = "stylesheet", "layout image", "font"
+#: The media roles of a page's look (the others are an article's images and attachments).
+ROLES = frozenset({STYLESHEET, LAYOUT_IMAGE, FONT})
+#: Functions whose bare string arguments are image addresses, as ``url(…)`` is.
+_IMAGE_SET = frozenset({"image-set", "-webkit-image-set"})
+#: What a stylesheet's text is read as when neither a byte-order mark, the HTTP header nor an
+#: ``@charset`` rule says: UTF-8 if it decodes, else the site's legacy encoding (its CMS writes
+#: ``font-family: "宋体"`` in GBK).
+_FALLBACK_ENCODINGS = ("utf-8", site.LEGACY_ENCODING)
+
+
+def decode_stylesheet(body: bytes, content_type: str | None = None) -> str:
+    """A stylesheet's text, decoded as a browser would (BOM, then the header's charset, then
+    ``@charset``), falling back to UTF-8 or the site's legacy encoding, whichever decodes."""
+    charset = _charset(content_type)
+    if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or charset or body.startswith(b'@charset "'):
+        text, _ = tinycss2.bytes.decode_stylesheet_bytes(body, protocol_encoding=charset)
+        return text
+    for encoding in _FALLBACK_ENCODINGS:
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return body.decode(_FALLBACK_ENCODINGS[-1], errors="replace")
+
+
+def _charset(content_type: str | None) -> str | None:
+    for part in (content_type or "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value.strip(' "'):
+            return value.strip(' "')
+    return None
+
+
+# --- what a page and a stylesheet use ------------------------------------------------------------
+
+
+def page_assets(root: html.HtmlElement, page_url: str, shown: Iterable[str] = ()) -> list[Asset]:
+    """The stylesheets a page links (``<link rel="stylesheet">``, ``@import`` in its ``<style>``),
+    the images of its chrome (every ``<img>`` not in ``shown``, the body's own images) and what its
+    inline styles name, each once, in page order."""
+    found: dict[str, str] = {}
+    body_images = set(shown)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        if tag == "link" and "stylesheet" in (element.get("rel") or "").lower().split():
+            url = absolute_url(page_url, element.get("href"))
+            if url:
+                found.setdefault(url, STYLESHEET)
+        elif tag == "img":
+            url = absolute_url(page_url, image_source(element))
+            if url and url not in body_images:
+                found.setdefault(url, LAYOUT_IMAGE)
+        elif tag == "style" and element.text:
+            for url, role in stylesheet_refs(element.text, page_url):
+                found.setdefault(url, role)
+        if element.get("style"):
+            for url, role in style_attribute_refs(element.get("style") or "", page_url):
+                found.setdefault(url, role)
+    return [Asset(url, role) for url, role in found.items()]
+
+
+def stylesheet_refs(css: str, css_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, role) of what a stylesheet asks for: ``@import`` (a stylesheet), ``url(…)``
+    in ``@font-face`` (a font) and any other ``url(…)`` or ``image-set`` (a layout image), each
+    once; ``data:`` and other non-web addresses are not requests of their own and are left out."""
+    found: dict[str, str] = {}
+    for rule in tinycss2.parse_stylesheet(css):
+        if isinstance(rule, ast.AtRule) and rule.lower_at_keyword == "import":
+            target = _import_target(rule)
+            if target is not None:
+                _add(found, css_url, target, STYLESHEET)
+            continue
+        role = FONT if isinstance(rule, ast.AtRule) and rule.lower_at_keyword == "font-face" else LAYOUT_IMAGE
+        for link in _links(_children(rule)):
+            _add(found, css_url, link, role)
+    return list(found.items())
+
+
+def style_attribute_refs(style: str, page_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, role) of what a ``style="…"`` attribute asks for (layout images)."""
+    found: dict[str, str] = {}
+    for link in _links(tinycss2.parse_component_value_list(style)):
+        _add(found, page_url, link, LAYOUT_IMAGE)
+    return list(found.items())
+
+
+def _add(found: dict[str, str], base: str, link: str, role: str) -> None:
+    url = absolute_url(base, link)
+    if url and not url.startswith("mailto:"):
+        found.setdefault(url, role)
+
+
+def _import_target(rule: ast.AtRule) -> str | None:
+    """The address an ``@import`` names: its first string or ``url(…)``."""
+    for token in rule.prelude:
+        if isinstance(token, (ast.StringToken, ast.URLToken)):
+            return token.value
+        if isinstance(token, ast.FunctionBlock) and token.lower_name == "url":
+            return _function_url(token)
+    return None
+
+
+def _children(node: Any) -> list[Any]:
+    """The component values inside a rule, a block or a function."""
+    if isinstance(node, (ast.QualifiedRule, ast.AtRule)):
+        return list(node.prelude) + list(node.content or [])
+    if isinstance(node, ast.FunctionBlock):
+        return list(node.arguments)
+    if isinstance(node, (ast.CurlyBracketsBlock, ast.SquareBracketsBlock, ast.ParenthesesBlock)):
+        return list(node.content)
+    return []
+
+
+def _links(nodes: Iterable[Any]) -> Iterator[str]:
+    """Every address in a list of component values, nested blocks and functions included."""
+    for node in nodes:
+        if isinstance(node, ast.URLToken):
+            yield node.value
+        elif isinstance(node, ast.FunctionBlock) and node.lower_name == "url":
+            link = _function_url(node)
+            if link is not None:
+                yield link
+        elif isinstance(node, ast.FunctionBlock) and node.lower_name in _IMAGE_SET:
+            yield from (t.value for t in node.arguments if isinstance(t, ast.StringToken))
+            yield from _links(t for t in node.arguments if not isinstance(t, ast.StringToken))
+        else:
+            yield from _links(_children(node))
+
+
+def _function_url(function: ast.FunctionBlock) -> str | None:
+    """The string of ``url("…")`` (tinycss2 reads a quoted ``url`` as a function)."""
+    return next((t.value for t in function.arguments if isinstance(t, ast.StringToken)), None)
+
+
+# --- a stylesheet made safe to serve from the archive ---------------------------------------------
+
+
+def rewrite_stylesheet(css: str, css_url: str, local: Callable[[str], str | None]) -> str:
+    """``css`` (from ``css_url``) with every address the archive holds pointed at its copy
+    (``local(absolute URL)``) and every other one gone: an ``@import`` of a stylesheet it lacks is
+    dropped, any other address becomes ``none``. ``@charset`` goes (the archive serves UTF-8), and
+    ``</`` is written ``<\\/`` so the text can sit inside a ``<style>`` element."""
+    rules = []
+    for rule in tinycss2.parse_stylesheet(css):
+        if isinstance(rule, ast.AtRule) and rule.lower_at_keyword == "charset":
+            continue
+        if isinstance(rule, ast.AtRule) and rule.lower_at_keyword == "import":
+            target = _import_target(rule)
+            address = local(absolute_url(css_url, target) or "") if target else None
+            if address is None:
+                continue
+            rule.prelude = [ast.WhitespaceToken(0, 0, " "), ast.URLToken(0, 0, address, _url(address))] + \
+                _after_target(rule.prelude)
+        else:
+            _rewrite(_children_lists(rule), css_url, local)
+        rules.append(rule)
+    return _inert(tinycss2.serialize(rules))
+
+
+def rewrite_style_attribute(style: str, page_url: str, local: Callable[[str], str | None]) -> str:
+    """A ``style="…"`` attribute with its addresses pointed at the archive's copies or gone."""
+    values = tinycss2.parse_component_value_list(style)
+    _rewrite([values], page_url, local)
+    return tinycss2.serialize(values)
+
+
+def _inert(text: str) -> str:
+    return text.replace("</", "<\\/")
+
+
+def _url(address: str) -> str:
+    return "url(" + tinycss2.serializer.serialize_url(address) + ")"
+
+
+def _after_target(prelude: list[Any]) -> list[Any]:
+    """What follows an ``@import``'s address (its media queries, ``layer``, ``supports()``)."""
+    for i, token in enumerate(prelude):
+        if isinstance(token, (ast.StringToken, ast.URLToken)) or (
+                isinstance(token, ast.FunctionBlock) and token.lower_name == "url"):
+            return list(prelude[i + 1:])
+    return []
+
+
+def _children_lists(node: Any) -> list[list[Any]]:
+    """The lists of component values inside a node, to be rewritten in place."""
+    if isinstance(node, (ast.QualifiedRule, ast.AtRule)):
+        return [node.prelude] + ([node.content] if node.content is not None else [])
+    if isinstance(node, ast.FunctionBlock):
+        return [node.arguments]
+    if isinstance(node, (ast.CurlyBracketsBlock, ast.SquareBracketsBlock, ast.ParenthesesBlock)):
+        return [node.content]
+    return []
+
+
+def _rewrite(lists: list[list[Any]], base: str, local: Callable[[str], str | None]) -> None:
+    for values in lists:
+        for i, node in enumerate(values):
+            link = None
+            if isinstance(node, ast.URLToken):
+                link = node.value
+            elif isinstance(node, ast.FunctionBlock) and node.lower_name == "url":
+                link = _function_url(node) or ""
+            elif isinstance(node, ast.StringToken) and getattr(values, "_image_set", False):
+                link = node.value
+            else:
+                if isinstance(node, ast.FunctionBlock) and node.lower_name in _IMAGE_SET:
+                    node.arguments = _ImageSetArguments(node.arguments)
+                _rewrite(_children_lists(node), base, local)
+                continue
+            address = local(absolute_url(base, link) or "") if link else None
+            values[i] = ast.URLToken(0, 0, address, _url(address)) if address else ast.IdentToken(0, 0, "none")
+
+
+class _ImageSetArguments(list):
+    """The arguments of ``image-set(…)``, whose bare strings are addresses too."""
+
+    _image_set = True
