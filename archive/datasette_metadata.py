@@ -57,8 +57,9 @@ def metadata(databases: list[str]) -> dict[str, Any]:
                   "sort_desc": "last_fetched_at"},
         "media_urls": {"title": "Media by URL", "description": "Which content each image or attachment URL last gave."},
         "article_media": {"title": "Which articles show which media",
-                          "description": "Images and attachments of each article in page order; off_site = 1: not on "
-                                         "the portal, recorded and not fetched (ARCHIVE_MEDIA_OFFSITE)."},
+                          "description": "Images and attachments of each article in page order, then the stylesheets "
+                                         "and layout images of its page; off_site = 1: not on the portal, recorded "
+                                         "and not fetched (ARCHIVE_MEDIA_OFFSITE)."},
     }
     tables.update({name: {"hidden": True} for name in HIDDEN})
     return {

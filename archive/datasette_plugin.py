@@ -13,7 +13,8 @@ descriptions, facets and the ``search`` query, so ``datasette archive.db`` alone
 It also serves each archived article as a page (``/-/chinasei/<database>/article/<site_id>``: the
 HTML as received, made safe by :mod:`archive.offline`, with a Content-Security-Policy that forbids
 script and any request off this server) and the media the archive holds
-(``/-/chinasei/<database>/media/<sha256>``). Each article row in Datasette links to its page.
+(``/-/chinasei/<database>/media/<sha256>``), a stylesheet with every address in it pointed at the
+archive's copy or removed. Each article row in Datasette links to its page.
 """
 
 from __future__ import annotations
@@ -163,10 +164,33 @@ async def medium(datasette: Any, request: Any) -> Response:
         return Response.text("No such medium in this archive", status=404)
     url, content_type, body = found.first()
     headers = _guarded()
-    if not (content_type or "").startswith("image/"):
+    if _is_stylesheet(content_type, url):
+        return await _stylesheet(datasette, db, request.url_vars["database"], url, content_type, body, headers)
+    if not (content_type or "").startswith(("image/", "font/")):
         filename = url.rsplit("/", 1)[-1] or "attachment"
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return Response(body, content_type=content_type or "application/octet-stream", headers=headers)
+
+
+def _is_stylesheet(content_type: str | None, url: str) -> bool:
+    """A stylesheet, by its type, or by its name where the server sent a generic type."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind == "text/css" or (kind in ("", "text/plain", "application/octet-stream") and
+                                  url.split("?")[0].lower().endswith(".css"))
+
+
+async def _stylesheet(datasette: Any, db: Any, name: str, url: str, content_type: str | None, body: bytes,
+                      headers: dict[str, str]) -> Response:
+    """A stylesheet the archive holds, with every address pointed at the archive's copy or gone."""
+    named = offline.stylesheet_refs(body, content_type, url)
+    held: dict[str, str] = {}
+    if named:
+        marks = ", ".join("?" for _ in named)
+        prefix = datasette.urls.path(f"/-/chinasei/{quote(name)}")
+        rows = await db.execute(f"SELECT url, sha256 FROM media_urls WHERE url IN ({marks})", named)
+        held = {row["url"]: f"{prefix}/media/{row['sha256']}" for row in rows}
+    text = offline.offline_stylesheet(body, content_type, url, held.get)
+    return Response(text, content_type="text/css; charset=utf-8", headers=headers)
 
 
 def _guarded() -> dict[str, str]:

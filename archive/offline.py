@@ -8,8 +8,10 @@ archive alone. Nothing in the result asks for anything off the machine, and noth
   the site, or one that failed) loses its address and keeps its alt text, so no browser asks for it;
 - attachments the archive holds link to its copy; links to archived articles open their archived
   view; other links stay as they were (a reader's click, never a request the page makes);
-- stylesheets, fonts, media sources and ``url(…)`` inside styles are dropped: the archive does not
-  keep them, and they would be requests.
+- the stylesheets the archive holds are linked from it, and every address in a stylesheet, a
+  ``<style>`` element or a ``style`` attribute points at the archive's copy or is gone
+  (:func:`crawler.parsing.styles.rewrite_stylesheet`), so the page looks as it did; any other
+  stylesheet goes, as do media sources and fonts the archive lacks.
 
 The server that shows it (:mod:`archive.datasette_plugin`) adds a Content-Security-Policy that
 forbids script and any request but to itself, so even markup this misses cannot phone out.
@@ -17,21 +19,19 @@ forbids script and any request but to itself, so even markup this misses cannot 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from html import escape
 
 from lxml import etree, html
 
-from crawler.parsing import site
+from crawler.parsing import site, styles
 from crawler.parsing.sanitiser import absolute_url, image_source
 
 #: What the view's server sends with every page: no script, nothing fetched but from itself.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; "
-                           "form-action 'none'; frame-ancestors 'self'")
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
+                           "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
 _DROPPED = ("script", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "template",
-            "audio", "video", "source", "track", "portal", "link")
-_URL_IN_STYLE = re.compile(r"url\s*\([^)]*\)|@import[^;]*;?", re.IGNORECASE)
+            "audio", "video", "source", "track", "portal")
 _REQUESTING = ("src", "srcset", "data", "poster", "background", "lowsrc", "dynsrc", "codebase", "archive", "ping",
                "oldsrc", "action", "formaction", "xlink:href")
 
@@ -50,9 +50,12 @@ def offline_page(page: str, page_url: str, media: Mapping[str, str], article_hre
         if tag in _DROPPED or (tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh"):
             element.drop_tree()
             continue
+        if tag == "link":
+            _keep_stylesheet(element, page_url, media)
+            continue
         _clean_attributes(element, tag, page_url, media, article_href)
         if tag == "style" and element.text:
-            element.text = _URL_IN_STYLE.sub("", element.text)
+            element.text = styles.rewrite_stylesheet(element.text, page_url, media.get)
     body = root.find("body")
     if body is None:
         body = etree.SubElement(root, "body")
@@ -60,6 +63,32 @@ def offline_page(page: str, page_url: str, media: Mapping[str, str], article_hre
     notice.set("id", "chinasei-archived")
     body.insert(0, notice)
     return "<!DOCTYPE html>\n" + html.tostring(root, encoding="unicode")
+
+
+def offline_stylesheet(body: bytes, content_type: str | None, css_url: str, local: Callable[[str], str | None]) -> str:
+    """A stylesheet the archive holds (fetched from ``css_url``), as text with every address
+    pointed at the archive's copy (``local``) or gone."""
+    return styles.rewrite_stylesheet(styles.decode_stylesheet(body, content_type), css_url, local)
+
+
+def stylesheet_refs(body: bytes, content_type: str | None, css_url: str) -> list[str]:
+    """The absolute URLs a stored stylesheet names, to look up in the archive."""
+    return [url for url, _ in styles.stylesheet_refs(styles.decode_stylesheet(body, content_type), css_url)]
+
+
+def _keep_stylesheet(link: html.HtmlElement, page_url: str, media: Mapping[str, str]) -> None:
+    """A ``<link>`` stays only as a stylesheet the archive holds, linked from it; any other goes."""
+    rels = (link.get("rel") or "").lower().split()
+    url = absolute_url(page_url, link.get("href")) if "stylesheet" in rels else None
+    local = media.get(url) if url else None
+    if local is None:
+        link.drop_tree()
+        return
+    kept = {"rel": "stylesheet", "href": local, "media": link.get("media"), "title": link.get("title")}
+    link.attrib.clear()
+    for name, value in kept.items():
+        if value is not None:
+            link.set(name, value)
 
 
 def _clean_attributes(element: html.HtmlElement, tag: str, page_url: str, media: Mapping[str, str],
@@ -71,7 +100,7 @@ def _clean_attributes(element: html.HtmlElement, tag: str, page_url: str, media:
         if lowered.startswith("on") or lowered in _REQUESTING:
             del element.attrib[name]
         elif lowered == "style":
-            element.set(name, _URL_IN_STYLE.sub("", element.get(name) or ""))
+            element.set(name, styles.rewrite_style_attribute(element.get(name) or "", page_url, media.get))
     if tag == "img":
         url = absolute_url(page_url, original)  # the address the parser gave the image, which ``media`` is keyed by
         local = media.get(url) if url else None
@@ -103,4 +132,4 @@ def banner(url: str, fetched_at: str | None, row_href: str) -> str:
              "padding:8px 12px;border-bottom:1px solid #c9b458")
     return (f'<div style="{style}">Archived copy of <a href="{escape(url)}">{escape(url)}</a>, fetched '
             f'{escape(fetched_at or "")} · <a href="{escape(row_href)}">its row in the archive</a> · '
-            "scripts off, images from the archive</div>")
+            "scripts off, images and styles from the archive</div>")

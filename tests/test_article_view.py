@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import struct
 import subprocess
 import urllib.request
@@ -23,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import chinasei_serve
+from tests.conftest import chinasei_serve, query
+from tests.sitebuilder.content import LAYOUT_FILES
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +35,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 #: The colours of the two photographs of article 44300 (tests/sitebuilder/media), as the JPEGs hold them.
 STORAGE_STATION = (236, 140, 16)
 WIND_PLATFORM = (200, 36, 36)
+#: The site's look (tests/sitebuilder/media): the logo, the menu's band (style.css) and the banner
+#: (a background image that style.css names).
+LOGO, MENU, BANNER = (0, 150, 136), (20, 64, 140), (120, 60, 160)
 
 
 @pytest.fixture(scope="session")
@@ -112,13 +117,14 @@ def read_png(path: Path) -> tuple[int, int, list[bytes], int]:
 
 def pixels_near(path: Path, colour: tuple[int, int, int], tolerance: int = 24) -> int:
     """How many pixels of the screenshot are within ``tolerance`` of ``colour`` on every channel."""
+    return sum(rows_near(path, colour, tolerance))
+
+
+def rows_near(path: Path, colour: tuple[int, int, int], tolerance: int = 24) -> list[int]:
+    """For each row of the screenshot, how many of its pixels are near ``colour``."""
     width, _, rows, channels = read_png(path)
-    count = 0
-    for row in rows:
-        for x in range(0, width * channels, channels):
-            if all(abs(row[x + i] - colour[i]) <= tolerance for i in range(3)):
-                count += 1
-    return count
+    return [sum(all(abs(row[x + i] - colour[i]) <= tolerance for i in range(3)) for x in range(0, width * channels, channels))
+            for row in rows]
 
 
 def test_an_archived_article_is_drawn_from_the_archive_alone(chromium, served, tmp_path):
@@ -130,7 +136,8 @@ def test_an_archived_article_is_drawn_from_the_archive_alone(chromium, served, t
     requested, everything = load(chromium, url, tmp_path, screenshot)
     assert {u for u in requested if not u.startswith(served + "/")} == set(), "the page asked for something off this machine"
     assert not any("chinasei.com.cn" in u for u in everything)
-    assert sum("/media/" in u for u in requested) == 2  # its two photographs, from the archive
+    # its two photographs, and the site's stylesheets and layout images, each from the archive once
+    assert sum("/media/" in u for u in requested) == 2 + len(LAYOUT_FILES)
     # both photographs are drawn: each is a large block of its own colour (480×270 shown at 600 px wide)
     assert pixels_near(screenshot, STORAGE_STATION) > 50_000
     assert pixels_near(screenshot, WIND_PLATFORM) > 50_000
@@ -142,3 +149,33 @@ def test_images_the_archive_lacks_are_never_asked_for(chromium, served, tmp_path
     assert all(u.startswith(served + "/") for u in requested), requested
     assert not any("miit.gov.cn" in u or "chinasei.com.cn" in u for u in everything)
     assert pixels_near(tmp_path / "shot.png", STORAGE_STATION) > 50_000  # the one it holds is drawn
+
+
+def test_an_archived_page_is_drawn_in_the_sites_layout(chromium, served, tmp_path):
+    """The site's stylesheet (and the one it imports), the logo and the banner it names are drawn,
+    from the archive alone: the logo as an image, the menu as one band of a row, the banner."""
+    screenshot = tmp_path / "styled.png"
+    requested, everything = load(chromium, f"{served}/-/chinasei/archive/article/44300", tmp_path, screenshot)
+    assert all(u.startswith(served + "/") for u in requested), requested
+    assert not any("chinasei.com.cn" in u or "baidu.com" in u for u in everything)  # the off-site background too
+    assert pixels_near(screenshot, LOGO, 8) > 0.8 * 360 * 70 - 320 * 14  # the logo image, less its white bar
+    assert pixels_near(screenshot, BANNER, 8) > 0.9 * 1000 * 100  # a background image the stylesheet names
+    band = [count for count in rows_near(screenshot, MENU, 8) if count > 500]
+    assert 30 <= len(band) <= 50, len(band)  # the menu laid out in one row, 40 px high, not a list down the page
+
+
+def test_without_its_stylesheet_the_page_has_no_layout(chromium, crawled_db, tmp_path):
+    """The same page from an archive that lacks the site's stylesheet: no menu band, no banner (the
+    layout test above can fail)."""
+    db = tmp_path / "unstyled.db"
+    shutil.copy(crawled_db, db)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM media_urls WHERE url LIKE '%.css'")
+    conn.close()
+    assert query(db, "SELECT COUNT(*) FROM media_urls WHERE url LIKE '%.css'") == [(0,)]
+    with chinasei_serve(db) as base:
+        load(chromium, f"{base}/-/chinasei/unstyled/article/44300", tmp_path, tmp_path / "plain.png")
+    assert [count for count in rows_near(tmp_path / "plain.png", MENU, 8) if count > 500] == []
+    assert pixels_near(tmp_path / "plain.png", BANNER, 8) == 0
+    assert pixels_near(tmp_path / "plain.png", LOGO, 8) > 0  # the logo is an image of the page, not of the stylesheet

@@ -91,3 +91,58 @@ def test_the_saved_sites_pages_keep_their_text():
     page = offline_page(path.read_text(encoding="utf-8"), PAGE_URL, {}, lambda url: None, "<b>archived</b>")
     assert "江苏新型储能电站集中开工" in page and "9月11日，江苏12个新型储能电站项目集中开工" in page
     assert not re.search(r"<script|createPageHTML\(", page)
+
+
+# --- the page's look, from the archive ---------------------------------------------------------------
+
+LOOK = {"http://www.chinasei.com.cn/css/style.css": "/m/css", "http://www.chinasei.com.cn/images/bg.png": "/m/bg",
+        "http://www.chinasei.com.cn/images/logo.png": "/m/logo"}
+
+
+def styled(body: str, head: str = "") -> html.HtmlElement:
+    page = f"<html><head>{head}</head><body>{body}</body></html>"
+    return html.document_fromstring(offline_page(page, PAGE_URL, LOOK, ARTICLES.get, "<b>archived</b>"))
+
+
+@pytest.mark.parametrize("link", [
+    '<link rel="stylesheet" href="/css/style.css">', '<link REL="Stylesheet" type="text/css" href="../../css/style.css">',
+    '<link rel="alternate stylesheet" href="http://www.chinasei.com.cn/css/style.css" title="宽屏">',
+    '<link href="/css/style.css" rel="stylesheet" media="screen" onload="x()" crossorigin="anonymous" integrity="sha384-x">',
+])
+def test_a_stylesheet_the_archive_holds_is_linked_from_it(link):
+    root = styled("<p>正文</p>", head=link)
+    (kept,) = root.iter("link")
+    assert kept.get("href") == "/m/css" and kept.get("rel") == "stylesheet"
+    assert set(kept.attrib) <= {"rel", "href", "media", "title"}
+
+
+@pytest.mark.parametrize("link", [
+    '<link rel="stylesheet" href="/css/other.css">', '<link rel="stylesheet" href="https://evil.example/s.css">',
+    '<link rel="icon" href="/css/style.css">', '<link rel="preload" as="style" href="/css/style.css">',
+    '<link rel="stylesheet" href="javascript:alert(1)">', '<link rel="stylesheet">',
+])
+def test_any_other_link_goes(link):
+    assert list(styled("<p>正文</p>", head=link).iter("link")) == []
+
+
+def test_styles_in_the_page_point_at_the_archive_or_nowhere():
+    root = styled('<div class="banner" style="background: url(\'/images/bg.png\') no-repeat">文</div>'
+                  '<div style="background-image:URL(https://evil.example/x.png)">外</div>',
+                  head="<style>@import '/css/style.css'; @import url(https://evil.example/a.css);"
+                       ".logo{background:url(../../images/logo.png)} .x{background:url(/images/none.png)}</style>")
+    inline = {div.text: div.get("style") for div in root.iter("div") if div.get("style")}
+    assert "url(/m/bg)" in inline["文"] and "no-repeat" in inline["文"]
+    assert "url(" not in inline["外"] and "evil" not in inline["外"]
+    (style,) = root.iter("style")
+    assert "@import url(/m/css);" in style.text and "url(/m/logo)" in style.text
+    assert "evil" not in style.text and "none.png" not in style.text
+
+
+def test_a_style_element_cannot_be_closed_from_inside_a_stylesheet_string():
+    """``\\3c/style>`` is ``</style>`` once read: written back as read, it would end the element."""
+    page = offline_page('<html><head><style>.a::after{content:"\\3c/style><script>alert(1)\\3c/script>"}</style>'
+                        "</head><body><p>正文</p></body></html>", PAGE_URL, LOOK, ARTICLES.get, "<b>archived</b>")
+    root = html.document_fromstring(page)
+    assert list(root.iter("script")) == [] and page.count("</style>") == 1  # the element holds it all
+    (style,) = root.iter("style")
+    assert "<\\/style>" in style.text

@@ -21,6 +21,7 @@ import pytest
 from archive.export import export_warc
 from archive.store import Archive
 from tests.conftest import SAVED, free_port
+from tests.sitebuilder.content import LAYOUT_FILES
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,7 @@ PYWB = "pywb==2.10.0"
 ARTICLE = "http://www.chinasei.com.cn/cyzx/202409/t20240912_44300.html"
 IMAGE = "http://www.chinasei.com.cn/cyzx/202409/W020240912301234567890.jpg"
 ATTACHMENT = "http://www.chinasei.com.cn/cyzx/202409/W020240912301234567891.pdf"
+STYLESHEET = "http://www.chinasei.com.cn/css/style.css"
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +97,20 @@ def test_pywb_replays_an_archived_article_and_its_media_byte_for_byte(pywb_bin, 
             assert content_type == medium["content_type"]
         status, _, _ = _get(f"{base}/2030id_/http://www.chinasei.com.cn/dfld/202410/W020241015300000000404.jpg")
         assert status == 404  # archived as the 404 it was
+        _replays_styled(base, text)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _replays_styled(base: str, page: str) -> None:
+    """The replayed page links the site's stylesheet into the replay, which serves it (and the one
+    it imports, and the images they name) from the WARC; as archived, each is byte for byte."""
+    href = re.search(r'<link rel="stylesheet" href="([^"]*)"', page).group(1)
+    assert href.startswith("/chinasei/") and href.endswith(STYLESHEET), href  # rewritten into the replay
+    status, css, content_type = _get(base.removesuffix("/chinasei") + href)
+    assert status == 200 and "text/css" in content_type
+    assert "/chinasei/" in css.decode("utf-8") and "common.css" in css.decode("utf-8")  # its addresses into the replay too
+    for path in LAYOUT_FILES:
+        status, body, _ = _get(f"{base}/2030id_/http://www.chinasei.com.cn{path}")
+        assert status == 200 and body == (SAVED / "www" / path.lstrip("/")).read_bytes(), path
