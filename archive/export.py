@@ -4,7 +4,10 @@ WARC (ISO 28500) is the web-archiving standard: warcio writes and reads it, pywb
 tools serve it. Every stored response — page, image or attachment — becomes a ``response`` record
 with its original status line and headers (less the transfer encodings Scrapy already undid), under
 its canonical URL, beside a ``request`` record of the request that asked for it
-(``WARC-Concurrent-To``), all WARC/1.1. The headers are those Scrapy parsed, in the order received:
+(``WARC-Concurrent-To``), all WARC/1.1. A 304 that answered a re-check is a ``revisit`` record of
+the ``server-not-modified`` profile, referring to the capture it confirmed (the last 200 of that
+URL before it): its block holds no HTTP headers, so a replay tool such as pywb serves the content
+it confirmed instead of an empty 304 (the 304's own headers stay in the archive's ``responses``). The headers are those Scrapy parsed, in the order received:
 its downloader does not keep a header block's bytes as they came over the wire.
 
 CSV starts with a UTF-8 byte-order mark: spreadsheet programs take a CSV without one for the
@@ -13,7 +16,9 @@ system's legacy encoding and show Chinese text as mojibake. (Python reads it wit
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import json
 from collections.abc import Iterable
 from http import HTTPStatus
@@ -69,6 +74,15 @@ def export_csv(archive: Archive, out: IO[str]) -> int:
     return count
 
 
+#: The WARC/1.1 revisit profile of a 304 to a conditional request.
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+def _payload_digest(body: bytes) -> str:
+    """A payload's digest as warcio writes ``WARC-Payload-Digest``: SHA-1, base 32."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+
+
 def _warc_date(iso: str) -> str:
     return iso.replace("+00:00", "Z")
 
@@ -96,7 +110,19 @@ def export_warc(archive: Archive, out: IO[bytes], filename: str = "chinasei.warc
     writer = WARCWriter(out, gzip=True, warc_version="1.1")
     writer.write_record(writer.create_warcinfo_record(filename, {"software": "chinasei", "format": "WARC File Format 1.1"}))
     count = 0
+    captured: dict[str, tuple[str, str]] = {}  # URL → (WARC-Date, payload digest) of its last 200 so far
     for row in archive.responses():
+        date = _warc_date(row["first_fetched_at"])
+        if row["status"] == 200:
+            captured[row["url"]] = (date, _payload_digest(row["body"]))
+        elif row["status"] == 304 and row["url"] in captured:
+            confirmed_date, digest = captured[row["url"]]
+            revisit = writer.create_revisit_record(row["url"], digest, row["url"], confirmed_date,
+                                                   warc_headers_dict={"WARC-Date": date})
+            revisit.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED)
+            writer.write_request_response_pair(_request_record(writer, row), revisit)
+            count += 1
+            continue
         headers = [(name, value) for name, values in json.loads(row["headers"]).items()
                    for value in values if name.lower() not in TRANSFER_HEADERS]
         headers.append(("Content-Length", str(len(row["body"]))))
@@ -107,7 +133,7 @@ def export_warc(archive: Archive, out: IO[bytes], filename: str = "chinasei.warc
         http_headers = StatusAndHeaders(f"{row['status']} {reason}", headers, protocol="HTTP/1.1")
         record = writer.create_warc_record(
             row["url"], "response", payload=BytesIO(row["body"]), http_headers=http_headers,
-            warc_headers_dict={"WARC-Date": _warc_date(row["first_fetched_at"]), "WARC-Source-URI": row["fetched_url"]},
+            warc_headers_dict={"WARC-Date": date, "WARC-Source-URI": row["fetched_url"]},
         )
         writer.write_request_response_pair(_request_record(writer, row), record)
         count += 1

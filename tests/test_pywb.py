@@ -14,13 +14,15 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from archive.export import export_warc
 from archive.store import Archive
-from tests.conftest import SAVED, free_port
+from tests.conftest import SAVED, free_port, scrapy_crawl
 from tests.sitebuilder.content import LAYOUT_FILES
 
 pytestmark = pytest.mark.browser
@@ -50,15 +52,16 @@ def _get(url: str) -> tuple[int, bytes, str]:
         return error.code, error.read(), error.headers.get("Content-Type", "")
 
 
-def test_pywb_replays_an_archived_article_and_its_media_byte_for_byte(pywb_bin, archive_copy, tmp_path):
-    warc = tmp_path / "chinasei.warc.gz"
-    archive = Archive.read_only(archive_copy)
+@contextmanager
+def replaying(pywb_bin: Path, db: Path, work: Path) -> Iterator[str]:
+    """The archive exported as WARC, added to a pywb collection and served by pywb's ``wayback``
+    on 127.0.0.1; yields the collection's base URL once it answers."""
+    warc = work / "chinasei.warc.gz"
+    archive = Archive.read_only(db)
     with warc.open("wb") as out:
         export_warc(archive, out, warc.name)
-    image = next(archive.responses("url = ? AND status = 200", [IMAGE]))
-    pdf = next(archive.responses("url = ? AND status = 200", [ATTACHMENT]))
     archive.db.close()
-    root = tmp_path / "pywb"
+    root = work / "pywb"
     root.mkdir()
     for command in (["wb-manager", "init", "chinasei"], ["wb-manager", "add", "chinasei", str(warc)]):
         done = subprocess.run([str(pywb_bin / command[0]), *command[1:]], cwd=root, capture_output=True, text=True, timeout=300)
@@ -66,7 +69,6 @@ def test_pywb_replays_an_archived_article_and_its_media_byte_for_byte(pywb_bin, 
     port = free_port()
     server = subprocess.Popen([str(pywb_bin / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}/chinasei"
     try:
         for _ in range(300):  # until it answers (a state, not a guess at how long it takes)
             if server.poll() is not None:
@@ -76,6 +78,18 @@ def test_pywb_replays_an_archived_article_and_its_media_byte_for_byte(pywb_bin, 
                 break
             except OSError:
                 time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/chinasei"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_pywb_replays_an_archived_article_and_its_media_byte_for_byte(pywb_bin, archive_copy, tmp_path):
+    archive = Archive.read_only(archive_copy)
+    image = next(archive.responses("url = ? AND status = 200", [IMAGE]))
+    pdf = next(archive.responses("url = ? AND status = 200", [ATTACHMENT]))
+    archive.db.close()
+    with replaying(pywb_bin, archive_copy, tmp_path) as base:
         status, frame, _ = _get(f"{base}/2030/{ARTICLE}")  # replay: the capture nearest the date, in pywb's frame
         assert status == 200 and b"replay_iframe" in frame
         status, page, content_type = _get(f"{base}/2030mp_/{ARTICLE}")  # the page inside the frame, links rewritten
@@ -98,9 +112,18 @@ def test_pywb_replays_an_archived_article_and_its_media_byte_for_byte(pywb_bin, 
         status, _, _ = _get(f"{base}/2030id_/http://www.chinasei.com.cn/dfld/202410/W020241015300000000404.jpg")
         assert status == 404  # archived as the 404 it was
         _replays_styled(base, text)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+
+def test_pywb_replays_a_rechecked_article_as_the_content_its_304_confirmed(pywb_bin, archive_copy, saved_site_url, tmp_path):
+    """A re-check that got a 304 is the latest capture: replayed, it is the page, not an empty 304."""
+    scrapy_crawl(saved_site_url, archive_copy, "-s", "ARCHIVE_RECHECK_DAYS=100000", "-s", "ARCHIVE_RECHECK_HOURS=0")
+    archive = Archive.read_only(archive_copy)
+    page = next(archive.responses("url = ? AND status = 200", [ARTICLE]))["body"]
+    assert next(archive.responses("url = ? AND status = 304", [ARTICLE]), None) is not None
+    archive.db.close()
+    with replaying(pywb_bin, archive_copy, tmp_path) as base:
+        status, replayed, content_type = _get(f"{base}/2030id_/{ARTICLE}")  # the capture nearest 2030: the 304
+        assert status == 200 and replayed == page and "text/html" in content_type
 
 
 def _replays_styled(base: str, page: str) -> None:

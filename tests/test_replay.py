@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
@@ -17,7 +18,7 @@ from archive.store import Archive
 from crawler.ops.page_fixtures import FIXTURE_FIELDS, write_fixture
 from crawler.ops.reparse import reparse
 from crawler.parsing import site
-from tests.conftest import SAVED, expected_items
+from tests.conftest import SAVED, expected_items, query, scrapy_crawl
 from tests.sitebuilder.content import BODY_BYLINES, NEWSPAPER_BYLINES
 
 pytestmark = pytest.mark.crawl
@@ -197,3 +198,41 @@ def test_reparse_in_worker_processes_gives_the_same_report(archive):
     one, two = reparse(archive, dry_run=True, workers=1), reparse(archive, dry_run=True, workers=2)
     assert (one.outcomes, one.fields, one.failures) == (two.outcomes, two.fields, two.failures)
     assert one.fields == {"body": 3}
+
+
+@pytest.fixture(scope="module")
+def rechecked(saved_site_url, tmp_path_factory) -> Path:
+    """An archive crawled twice, the second run re-checking every article: 304s beside its 200s."""
+    db = tmp_path_factory.mktemp("rechecked") / "archive.db"
+    scrapy_crawl(saved_site_url, db)
+    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_RECHECK_DAYS=100000", "-s", "ARCHIVE_RECHECK_HOURS=0")
+    assert query(db, "SELECT COUNT(*) FROM responses WHERE status = 304") != [(0,)]
+    return db
+
+
+def test_a_304_to_a_recheck_is_a_revisit_of_the_capture_it_confirmed(rechecked, tmp_path):
+    archive = Archive.read_only(rechecked)
+    path = tmp_path / "out.warc.gz"
+    with path.open("wb") as out:
+        count = export_warc(archive, out, path.name)
+    assert count == archive.db["responses"].count
+    captures = {}  # URL → (WARC-Date, payload digest) of its 200
+    revisits = []
+    with path.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            if record.rec_type == "response" and record.http_headers.get_statuscode() == "200":
+                captures[url] = (record.rec_headers.get_header("WARC-Date"), record.rec_headers.get_header("WARC-Payload-Digest"))
+            elif record.rec_type == "revisit":
+                revisits.append(record)
+                assert record.http_headers is None or not record.http_headers.headers  # no 304 for a replay to serve
+    assert len(revisits) == query(rechecked, "SELECT COUNT(*) FROM responses WHERE status = 304")[0][0]
+    for record in revisits:
+        headers = record.rec_headers
+        assert headers.get_header("WARC-Profile") == "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+        url = headers.get_header("WARC-Refers-To-Target-URI")
+        assert url == headers.get_header("WARC-Target-URI")
+        assert (headers.get_header("WARC-Refers-To-Date"), headers.get_header("WARC-Payload-Digest")) == captures[url]
+        assert headers.get_header("WARC-Date") > captures[url][0]
+    checked = subprocess.run(["warcio", "check", "-v", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout[-2000:]
