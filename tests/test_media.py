@@ -13,13 +13,15 @@ import json
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from archive.store import Archive
 from crawler.ops import localsite
-from tests.conftest import REPO, SAVED, query, scrapy_crawl
+from crawler.parsing.styles import stylesheet_refs
+from tests.conftest import REPO, SAVED, chinasei_serve, query, scrapy_crawl
 from tests.sitebuilder.build import build
 from tests.sitebuilder.content import FETCHED_FILES, LAYOUT_FILES, MEDIA_FILES, PAGE_ASSETS
 from tests.test_security import Elsewhere
@@ -298,3 +300,33 @@ def test_the_look_can_be_left_out(tmp_path, saved_site_url):
     assert query(db, "SELECT COUNT(*) FROM article_media WHERE role = 'stylesheet'") != [(0,)]  # still recorded
     scrapy_crawl(saved_site_url, db)  # turned on again: the look of the pages already archived comes
     assert set(media_rows(db)) == {LIVE + path for path in FETCHED_FILES}
+
+
+def test_the_archive_serves_stylesheets_that_reach_no_other_host(crawled_db, tmp_path):
+    """The media route serves a stylesheet rewritten: every address is the archive's own copy or
+    gone, in UTF-8 (the GBK one too), as text/css under the view's CSP. A hostile stylesheet put in
+    the archive in place of the site's reaches nothing either."""
+    db = tmp_path / "view.db"
+    db.write_bytes(crawled_db.read_bytes())
+    hostile = (b"@import url(https://evil.example/a.css); @import 'common.css';"
+               b".x{background:url(//evil.example/x.png)} .y{background:url(../images/banner.png)}"
+               b"@font-face{src:url(http://evil.example/f.woff)} .z{background:image-set('https://evil.example/i.png' 1x)}")
+    shas = dict(query(db, "SELECT url, sha256 FROM media_urls"))
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE media SET body = ? WHERE sha256 = ?", [hostile, shas[LIVE + "/css/style.css"]])
+    conn.close()
+    with chinasei_serve(db) as base:
+        served = {}
+        for name in ("style.css", "common.css"):
+            with urllib.request.urlopen(f"{base}/-/chinasei/view/media/{shas[LIVE + '/css/' + name]}", timeout=30) as response:
+                assert response.headers["Content-Type"] == "text/css; charset=utf-8"
+                assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+                assert response.headers["X-Content-Type-Options"] == "nosniff"
+                served[name] = response.read().decode("utf-8")
+    assert "evil" not in served["style.css"]
+    named = stylesheet_refs(served["style.css"], base + "/-/chinasei/view/media/x")
+    assert {url for url, _ in named} == {f"{base}/-/chinasei/view/media/{shas[LIVE + path]}"
+                                         for path in ("/css/common.css", "/images/banner.png")}
+    assert '"宋体"' in served["common.css"]
+    assert f"url(/-/chinasei/view/media/{shas[LIVE + '/images/header-bg.png']})" in served["common.css"]
