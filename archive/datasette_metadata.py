@@ -60,6 +60,10 @@ def metadata(databases: list[str]) -> dict[str, Any]:
                           "description": "Images and attachments of each article in page order, then the stylesheets "
                                          "and layout images of its page; off_site = 1: not on the portal, recorded "
                                          "and not fetched (ARCHIVE_MEDIA_OFFSITE)."},
+        "watches": {"title": "Saved searches",
+                    "description": "Made with chinasei watch add NAME QUERY; each query links the search's page (its matches and chart) and its Atom feed."},
+        "watch_seen": {"title": "What each saved search's reader has seen",
+                       "description": "chinasei watch show NAME --new lists a search's matches not here, then adds them."},
     }
     tables.update({name: {"hidden": True} for name in HIDDEN})
     return {

@@ -23,15 +23,20 @@ import re
 import sqlite3
 from html import escape
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
+from sqlite_utils import Database
 
-from archive import offline
+from archive import charts, offline, trends
 from archive.datasette_metadata import SEARCH_QUERY, metadata
+from archive.feeds import FEED_SIZE, atom_feed
 from archive.search import INDEX, register_functions
+from archive.store import now
+from archive.trends import Series
+from archive.watches import Watch, WatchError, Watches
 from crawler.parsing import site
 
 _MARK = re.compile(r"</?mark>")
@@ -92,6 +97,9 @@ def safe_snippet(value: Any) -> Markup | None:
 def render_cell(value: Any, column: str, table: str | None, database: str, row: Any, datasette: Any) -> Markup | None:
     if column == "snippet":
         return safe_snippet(value)
+    if table == "watches" and column == "query" and isinstance(value, str):  # its page and feed (the name is the row's link)
+        page = datasette.urls.path(f"/-/chinasei/{quote(database)}/watch/{quote(str(row['name']), safe='')}")
+        return Markup(f'{escape(value)} · <a href="{escape(page)}">matches and chart</a> · <a href="{escape(page)}.atom">feed</a>')
     if table == "articles" and column == "url" and isinstance(value, str):
         page = datasette.urls.path(f"/-/chinasei/{quote(database)}/article/{int(row['site_id'])}")
         return Markup(f'<a href="{escape(value)}">{escape(value)}</a> · <a href="{escape(page)}">archived page</a>')
@@ -103,6 +111,9 @@ def register_routes() -> list[tuple[str, Any]]:
     return [
         (r"^/-/chinasei/(?P<database>[^/]+)/article/(?P<site_id>\d+)$", article_page),
         (r"^/-/chinasei/(?P<database>[^/]+)/media/(?P<sha256>[0-9a-f]{64})$", medium),
+        (r"^/-/chinasei/(?P<database>[^/]+)/watch/(?P<name>[^/]+)\.atom$", watch_feed),
+        (r"^/-/chinasei/(?P<database>[^/]+)/watch/(?P<name>[^/]+)\.svg$", watch_chart),
+        (r"^/-/chinasei/(?P<database>[^/]+)/watch/(?P<name>[^/]+)$", watch_page),
     ]
 
 
@@ -170,6 +181,79 @@ async def medium(datasette: Any, request: Any) -> Response:
         filename = url.rsplit("/", 1)[-1] or "attachment"
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return Response(body, content_type=content_type or "application/octet-stream", headers=headers)
+
+
+async def _watched(db: Any, name: str) -> tuple[Watch, list[dict[str, Any]]] | None:
+    """A saved search and its newest matches (at most a feed's worth), or None if there is none."""
+    def read(conn: sqlite3.Connection) -> tuple[Watch, list[dict[str, Any]]] | None:
+        watches = Watches(Database(conn))
+        try:
+            saved = watches.get(name)
+        except WatchError:
+            return None
+        return saved, watches.articles(saved, watches.matches(saved)[:FEED_SIZE])
+    return await db.execute_fn(read) if db is not None else None
+
+
+async def watch_feed(datasette: Any, request: Any) -> Response:
+    """A saved search as an Atom feed, newest first: any feed reader can follow it."""
+    name, database = unquote(request.url_vars["name"]), request.url_vars["database"]
+    found = await _watched(_database(datasette, request), name)
+    if found is None:
+        return Response.text("No such saved search in this archive", status=404)
+    saved, rows = found
+    prefix = f"/-/chinasei/{quote(database)}"
+    page = datasette.absolute_url(request, datasette.urls.path(f"{prefix}/watch/{quote(name, safe='')}"))
+    feed = atom_feed(saved, rows, page + ".atom", page,
+                     lambda site_id: datasette.absolute_url(request, datasette.urls.path(f"{prefix}/article/{site_id}")),
+                     now())
+    return Response(feed, content_type="application/atom+xml; charset=utf-8", headers=_guarded())
+
+
+async def watch_chart(datasette: Any, request: Any) -> Response:
+    """A saved search's matches per month, as an SVG chart drawn here (vl-convert: no script, no
+    request anywhere), for its page to show as an image."""
+    db, name = _database(datasette, request), unquote(request.url_vars["name"])
+
+    def count(conn: sqlite3.Connection) -> tuple[Watch, list[Series]] | None:
+        try:
+            saved = Watches(Database(conn)).get(name)
+        except WatchError:
+            return None
+        return saved, trends.trend(Database(conn), [saved.query], "month", saved.category)
+    found = await db.execute_fn(count) if db is not None else None
+    if found is None:
+        return Response.text("No such saved search in this archive", status=404)
+    saved, series = found
+    title = saved.name + (f" ({saved.category})" if saved.category else "")
+    try:
+        svg = charts.render(charts.spec(series, "month", title), "svg")
+    except charts.ChartError as error:
+        return Response.text(str(error), status=501)
+    return Response(svg, content_type="image/svg+xml", headers=_guarded())
+
+
+async def watch_page(datasette: Any, request: Any) -> Response:
+    """A saved search's page: its newest matches, each linking its archived page, and its feed."""
+    name, database = unquote(request.url_vars["name"]), request.url_vars["database"]
+    found = await _watched(_database(datasette, request), name)
+    if found is None:
+        return Response.text("No such saved search in this archive", status=404)
+    saved, rows = found
+    prefix = datasette.urls.path(f"/-/chinasei/{quote(database)}")
+    feed = f"{prefix}/watch/{quote(name, safe='')}.atom"
+    items = "".join(
+        f'<li><a href="{escape(prefix)}/article/{row["site_id"]}">{escape(row["title"] or row["url"])}</a> '
+        f'<small>{escape(row["published_at"] or "")} · {escape(row["category"] or "")}</small>'
+        f"<br>{safe_snippet(row['snippet']) or ''}</li>" for row in rows)
+    where = f" in {escape(saved.category)}" if saved.category else ""
+    page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(saved.name)}</title>'
+            f'<link rel="alternate" type="application/atom+xml" title="{escape(saved.name)}" href="{escape(feed)}">'
+            f"</head><body><h1>{escape(saved.name)}</h1><p>Articles matching <code>{escape(saved.query)}</code>{where}, "
+            f'newest first · <a href="{escape(feed)}">Atom feed</a></p>'
+            f'<p><img id="trend" src="{escape(feed.removesuffix(".atom"))}.svg" alt="{escape(saved.name)}: articles per month">'
+            f"</p><ol>{items}</ol></body></html>")
+    return Response.html(page, headers=_guarded())
 
 
 def _is_stylesheet(content_type: str | None, url: str) -> bool:

@@ -18,6 +18,8 @@ Tables:
   attachments each article shows or links (an off-site one too, fetched or not), and the
   stylesheets and layout images of its page (what those stylesheets name is read from them). A medium's raw
   response row in ``responses`` points at its ``media`` row instead of holding the bytes again.
+- ``watches`` and ``watch_seen``: saved searches, and which of the articles each matches a reader
+  has seen (see :mod:`archive.watches`).
 
 A new column or table is a new function at the end of this file; applied ones never change.
 """
@@ -211,6 +213,14 @@ def add_page_assets(db: Database) -> None:
     """What each archived page uses to look as it did (its stylesheets and layout images), which
     ``article_media`` also lists, beside its images and attachments."""
     db["articles"].add_column("assets", str)
+
+
+@migrations()
+def add_watches(db: Database) -> None:
+    """Saved searches (:mod:`archive.watches`), and which of their matches a reader has seen."""
+    db["watches"].create({"name": str, "query": str, "category": str, "created_at": str}, pk="name", not_null={"query"})
+    db["watch_seen"].create({"name": str, "site_id": int, "seen_at": str}, pk=("name", "site_id"),
+                            foreign_keys=[("name", "watches", "name")])
 
 
 def apply(db: Database) -> None:
