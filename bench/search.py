@@ -6,6 +6,7 @@
 For queries of 1, 2, 3 and 6 characters drawn from the archive's own text it prints the median and
 95th percentile of: our ranked search (top 20, snippets included), our full exact match set, and a
 LIKE scan over titles and bodies that finds that same set (fewer queries: each reads every row).
+Then ``chinasei trend``'s counting (every match, per month) for common terms, the most common first.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.store import Archive, article_record  # noqa: E402
+from archive.trends import trend  # noqa: E402
 from tests.sitebuilder import corpus  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -93,6 +95,10 @@ def main() -> None:
         print(f"{length:>6} {statistics.median(ranked):>17.1f} / {p95(ranked):<10.1f} "
               f"{statistics.median(exact):>7.1f} / {p95(exact):<6.1f} {statistics.median(scanned):>7.0f} / {p95(scanned):<6.0f}"
               f" {ratio:>10.0f}x")
+    print(f"\n{'trend of':>10} {'matches':>9} {'per month ms (median/max of 5)':>32}")
+    for term in ("产业", "发展", "储能", "新能源", "氢能"):
+        runs = timed(lambda q: trend(archive.db, [q], "month"), [term] * 5)
+        print(f"{term:>10} {len(index.site_ids(term)):>9,} {statistics.median(runs):>19.0f} / {max(runs):<8.0f}")
     archive.close()
 
 

@@ -1,10 +1,11 @@
 """The docs' screenshots, made anew (a script, not a test: tests never write tracked files).
 
     bash scripts/setup-test-tools             # once: Debian's headless Chromium and CJK fonts
-    python scripts/screenshots.py             # writes docs/search.png and docs/article.png
+    python scripts/screenshots.py             # writes docs/search.png, docs/article.png, docs/watch.png, docs/trend.png
 
-It crawls the bundled copy of the site into a temporary archive, serves it with ``chinasei serve``
-and has headless Chromium load the canned search for 扶贫 and the archived page of article 44300.
+It crawls the bundled copy of the site into a temporary archive, saves the search 储能, serves it
+with ``chinasei serve`` and has headless Chromium load the canned search for 扶贫, the archived page
+of article 44300 and the saved search's page; ``chinasei trend`` draws docs/trend.png.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 SHOTS = {
     "search.png": ("/archive/search?" + urllib.parse.urlencode({"q": "扶贫"}), "1280,1500"),
     "article.png": ("/-/chinasei/archive/article/44300", "1280,2000"),
+    "watch.png": ("/-/chinasei/archive/watch/" + urllib.parse.quote("储能"), "1280,1200"),
 }
 
 
@@ -40,6 +42,10 @@ def main() -> None:
     db = work / "archive.db"
     subprocess.run([sys.executable, "-m", "crawler.ops.cli", "demo", "--db", str(db)], cwd=REPO, check=True,
                    stdout=subprocess.DEVNULL)
+    chinasei = [sys.executable, "-m", "crawler.ops.cli"]
+    subprocess.run([*chinasei, "watch", "add", "储能", "储能", "--db", str(db)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*chinasei, "trend", "储能", "风电", "光伏", "--by", "year", "--png", str(REPO / "docs" / "trend.png"),
+                    "--db", str(db)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from typing import Any
 
 from scrapy.statscollectors import StatsCollector
 
 from archive.runs import RunStatus
+from archive.search import SearchError
 from archive.store import Archive
+from archive.watches import WATCH_STAT, Watches, watch_counts
 from crawler.components import health
 from crawler.parsing import site
 from crawler.parsing.items import PageFailure
@@ -44,8 +47,18 @@ class RunReport:
             "failures": len(self.archive.failures(self.run_id)),
             **self._health(missing, judged),
         }
+        self.stats.update({f"{WATCH_STAT}{name}": count for name, count in self._watched().items()})
         self.archive.finish_run(self.run_id, status, counts, {k: _plain(v) for k, v in self.stats.items()})
         self._log_summary(counts)
+
+    def _watched(self) -> dict[str, int]:
+        """Per saved search, how many of the articles this run archived it matches (a search that
+        cannot be run is reported, and never fails the run)."""
+        try:
+            return Watches(self.archive.db).new_in_run(self.run_id)
+        except (SearchError, sqlite3.Error) as error:
+            logger.warning("Could not count what the saved searches found: %s", error)
+            return {}
 
     def _health(self, missing_channels: list[str], judged: bool) -> dict[str, Any]:
         """Fill rates, responses by status and the health verdict, judged against recent runs."""
@@ -93,6 +106,9 @@ class RunReport:
             self.run_id, total, counts["articles_new"], counts["articles_updated"], counts["articles_unchanged"],
             counts["listing_pages"], counts["failures"],
         )
+        watched = watch_counts(self.stats)
+        if watched:
+            logger.info("Saved searches: %s", watched)
         for failure in self.archive.failures(self.run_id):
             logger.warning("  failed %s [%s] %s", failure["url"], failure["kind"], failure["reason"])
         fallbacks = {k.rsplit("/", 1)[1]: v for k, v in self.stats.items() if k.startswith("chinasei/fallback/")}

@@ -5,24 +5,24 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import os
 import re
 import signal
 import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
 
-from archive.store import Archive, NotAnArchive, OutdatedArchive
-from crawler.ops import localsite
+from archive.store import Archive
+from archive.watches import watch_counts
+from crawler.ops import localsite, watching
+from crawler.ops.common import DB_OPTION, check_existing, open_existing, open_read_only, when, written_aside
 from crawler.ops.outcome import INTERRUPTED_EXIT, verdict
 from crawler.parsing.terminal import printable
 
-DB_OPTION = click.option("--db", default="archive.db", show_default=True, help="The archive file.")
 PORT = click.IntRange(0, 65535)
 
 
@@ -113,12 +113,12 @@ def demo(db: str, site_dir: Path, port: int) -> None:
     code = _report(run, db)
     if code not in (0, 3):  # interrupted, or no archive: nothing more to show
         sys.exit(code)
-    archive = _open_read_only(db)
+    archive = open_read_only(db)
     try:
         click.echo("")
         for row in archive.articles():
             people = "、".join(row["reporters"] or row["authors"]) or (row["source"] or "-")
-            click.echo(printable(f"{_when(row['published_at'])}  {row['category'] or '-':<8}  {row['title']}  [{people}]"))
+            click.echo(printable(f"{when(row['published_at'])}  {row['category'] or '-':<8}  {row['title']}  [{people}]"))
         media = archive.media_stats()
         click.echo(f"\n{media['files']} images, attachments and layout files kept ({media['bytes']:,} bytes)")
         click.echo(f"Open it: datasette {db}   or   sqlite-utils tables {db} --counts")
@@ -146,7 +146,7 @@ def serve(db: str, host: str, port: int) -> None:
     datasette = shutil.which("datasette")
     if datasette is None:
         raise click.ClickException("Datasette is not installed: pip install 'chinasei[datasette]'")
-    _open_existing(db).close()  # brings an older archive to the current schema before Datasette's read-only use
+    open_existing(db).close()  # brings an older archive to the current schema before Datasette's read-only use
     _check_port(host, port)
     click.echo(f"Datasette on http://{host}:{port}/{Path(db).stem} (Ctrl-C to stop)")
     # Titles, facets and the search query come from our plugin's hooks, as for plain `datasette archive.db`.
@@ -175,7 +175,7 @@ def reparse(db: str, dry_run: bool, workers: int | None) -> None:
     from crawler.ops.reparse import reparse as run_reparse
     from crawler.runtime.lock import ArchiveLock, ArchiveLocked
 
-    _check_existing(db)  # before the lock: its file is made only beside an archive
+    check_existing(db)  # before the lock: its file is made only beside an archive
     lock = ArchiveLock(db, doing="re-parsing this archive")
     if not dry_run:  # one writer at a time: a crawl's, or this
         try:
@@ -212,7 +212,7 @@ def fixture(url: str, db: str, folder: Path) -> None:
     """
     from crawler.ops.page_fixtures import write_fixture
 
-    archive = _open_read_only(db)
+    archive = open_read_only(db)
     try:
         page, expected = write_fixture(archive, url, folder)
     except (LookupError, ValueError, OSError) as error:
@@ -234,42 +234,25 @@ def export(db: str, fmt: str, output: Path | None) -> None:
     """
     from archive import export as exporters
 
-    archive = _open_read_only(db)
+    archive = open_read_only(db)
     try:
         if fmt == "warc":
             if output is None:
                 raise click.UsageError("--format warc needs --output FILE.warc.gz")
-            with _written_aside(output, binary=True) as out:
+            with written_aside(output, binary=True) as out:
                 count = exporters.export_warc(archive, out, output.name)
         else:
             write = exporters.export_jsonl if fmt == "jsonl" else exporters.export_csv
             if output is None:
                 count = write(archive, sys.stdout)
             else:
-                with _written_aside(output) as out:
+                with written_aside(output) as out:
                     count = write(archive, out)
     finally:
         archive.close()
     click.echo(f"exported {count} {'responses' if fmt == 'warc' else 'articles'}", err=True)
 
 
-@contextlib.contextmanager
-def _written_aside(output: Path, binary: bool = False) -> Iterator[IO[Any]]:
-    """A file written under a name of its own beside ``output`` and renamed to it once whole: an
-    export stopped part way (Ctrl-C, a full disk) leaves no partial file under the final name."""
-    if not output.parent.is_dir():
-        raise click.ClickException(f"cannot write {output}: there is no folder {output.parent}")
-    aside = output.with_name(f".{output.name}.{os.getpid()}.partial")
-    try:
-        handle = aside.open("wb") if binary else aside.open("w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
-    try:
-        with handle:
-            yield handle
-        os.replace(aside, output)
-    finally:
-        aside.unlink(missing_ok=True)
 
 
 @cli.command("serve-site")
@@ -300,7 +283,7 @@ def stats(db: str, as_json: bool) -> None:
 
     Example: chinasei stats --db archive.db --json
     """
-    archive = _open_read_only(db)
+    archive = open_read_only(db)
     try:
         summary = archive.stats()
     finally:
@@ -346,7 +329,7 @@ def search(query: str, db: str, category: str | None, since: str | None, until: 
     if re.search("[\ud800-\udfff]", query):  # bytes that were not UTF-8, as the shell passed them
         raise click.UsageError("the query is not valid UTF-8 text")
     since_day, until_day = _day(since, start=True, option="--since"), _day(until, start=False, option="--until")
-    archive = _open_read_only(db)  # searching is exact without re-indexing: changed articles are read directly
+    archive = open_read_only(db)  # searching is exact without re-indexing: changed articles are read directly
     try:
         categories = archive.categories() if category is not None else {}
         if category is not None and category not in categories:
@@ -363,7 +346,7 @@ def search(query: str, db: str, category: str | None, since: str | None, until: 
             click.echo(json.dumps({k: v for k, v in vars(hit).items()}, ensure_ascii=False))
         else:
             snippet = html.unescape(hit.snippet.replace("<mark>", "【").replace("</mark>", "】"))
-            click.echo(printable(f"{_when(hit.published_at)}  {hit.category or '-'}  {hit.title}\n    {snippet}\n    {hit.url}"))
+            click.echo(printable(f"{when(hit.published_at)}  {hit.category or '-'}  {hit.title}\n    {snippet}\n    {hit.url}"))
     if not hits and not as_json:
         click.echo("No article contains that.", err=True)
 
@@ -389,29 +372,10 @@ def _day(value: str | None, start: bool, option: str = "--since") -> str | None:
         raise click.BadParameter(f"{value!r} is not a date: give 2020, 2020-06 or 2020-06-01", param_hint=option) from None
 
 
-def _open_existing(db: str) -> Archive:
-    """An archive that exists, opened for writing (and brought to the current schema)."""
-    _check_existing(db)
-    return Archive(db)
 
 
-def _check_existing(db: str) -> None:
-    """The same clear line for a missing, foreign or damaged file as the commands that read give;
-    an outdated archive passes (opening it for writing brings it up to date)."""
-    try:
-        Archive.read_only(db).close()
-    except OutdatedArchive:
-        pass
-    except NotAnArchive as error:
-        raise click.ClickException(str(error)) from None
 
 
-def _open_read_only(db: str) -> Archive:
-    """An archive opened only to read: a missing, foreign or damaged file is one clear line."""
-    try:
-        return Archive.read_only(db)
-    except NotAnArchive as error:
-        raise click.ClickException(str(error)) from None
 
 
 def _check_folder(db: str) -> None:
@@ -450,9 +414,6 @@ def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
-def _when(published_at: str | None) -> str:
-    """The date and time to show, for articles that another tool may have stored without one."""
-    return (published_at or "(no date)")[:16].ljust(16)
 
 
 @cli.command()
@@ -463,7 +424,7 @@ def failures(db: str, run_id: int | None) -> None:
 
     Example: chinasei failures --db archive.db --run 3
     """
-    archive = _open_read_only(db)
+    archive = open_read_only(db)
     try:
         if run_id is None:
             last = archive.stats()["last_run"]
@@ -489,7 +450,7 @@ def migrate(db: str) -> None:
 
     Example: chinasei migrate --db archive.db
     """
-    archive = _open_existing(db)
+    archive = open_existing(db)
     archive.close()
     for item in archive.repaired:
         click.echo(f"repaired: {item}")
@@ -506,8 +467,15 @@ def _print_run(run: dict[str, Any]) -> None:
         f"{_count(count['listing_pages'], 'listing page')}, {_count(count['requests'], 'request')}, "
         f"{_count(count['failures'], 'failure')}"
     )
+    watched = watch_counts(json.loads(run.get("stats") or "{}"))
+    if watched:
+        click.echo(printable(f"Saved searches: {watched}"))
     for failure in run.get("failure_list", []):
         click.echo(printable(f"  failed: {failure['url']}  {failure['reason']}"))
+
+
+cli.add_command(watching.watch)
+cli.add_command(watching.trend)
 
 
 def main() -> None:

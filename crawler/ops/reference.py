@@ -20,6 +20,8 @@ def cli_markdown() -> str:
     parts = [_help(cli, "chinasei")]
     for name, command in sorted(cli.commands.items()):
         parts.append(f"## chinasei {name}\n\n" + _help(command, f"chinasei {name}"))
+        for sub, subcommand in sorted(getattr(command, "commands", {}).items()):  # a group's own commands
+            parts.append(f"### chinasei {name} {sub}\n\n" + _help(subcommand, f"chinasei {name} {sub}"))
     return "\n".join(parts)
 
 
