@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
 from datasette import hookimpl
@@ -40,6 +41,7 @@ from archive.watches import Watch, WatchError, Watches
 from crawler.parsing import site
 
 _MARK = re.compile(r"</?mark>")
+T = TypeVar("T")
 
 
 @hookimpl
@@ -183,27 +185,41 @@ async def medium(datasette: Any, request: Any) -> Response:
     return Response(body, content_type=content_type or "application/octet-stream", headers=headers)
 
 
-async def _watched(db: Any, name: str) -> tuple[Watch, list[dict[str, Any]]] | None:
-    """A saved search and its newest matches (at most a feed's worth), or None if there is none."""
-    def read(conn: sqlite3.Connection) -> tuple[Watch, list[dict[str, Any]]] | None:
-        watches = Watches(Database(conn))
+async def _saved_search(datasette: Any, request: Any, then: Callable[[Database, Watch], T]) -> tuple[Watch, T] | None:
+    """The saved search the request names and what ``then`` reads of it, or None if there is none."""
+    db, name = _database(datasette, request), unquote(request.url_vars["name"])
+
+    def read(conn: sqlite3.Connection) -> tuple[Watch, T] | None:
+        database = Database(conn)
         try:
-            saved = watches.get(name)
+            saved = Watches(database).get(name)
         except WatchError:
             return None
-        return saved, watches.articles(saved, watches.matches(saved)[:FEED_SIZE])
+        return saved, then(database, saved)
     return await db.execute_fn(read) if db is not None else None
+
+
+def _newest(database: Database, saved: Watch) -> list[dict[str, Any]]:
+    """A saved search's newest matches, a feed's worth."""
+    watches = Watches(database)
+    return watches.articles(saved, watches.matches(saved)[:FEED_SIZE])
+
+
+def _per_month(database: Database, saved: Watch) -> list[Series]:
+    return trends.trend(database, [saved.query], "month", saved.category)
+
+
+NO_SUCH_WATCH = "No such saved search in this archive"
 
 
 async def watch_feed(datasette: Any, request: Any) -> Response:
     """A saved search as an Atom feed, newest first: any feed reader can follow it."""
-    name, database = unquote(request.url_vars["name"]), request.url_vars["database"]
-    found = await _watched(_database(datasette, request), name)
+    found = await _saved_search(datasette, request, _newest)
     if found is None:
-        return Response.text("No such saved search in this archive", status=404)
+        return Response.text(NO_SUCH_WATCH, status=404)
     saved, rows = found
-    prefix = f"/-/chinasei/{quote(database)}"
-    page = datasette.absolute_url(request, datasette.urls.path(f"{prefix}/watch/{quote(name, safe='')}"))
+    prefix = f"/-/chinasei/{quote(request.url_vars['database'])}"
+    page = datasette.absolute_url(request, datasette.urls.path(f"{prefix}/watch/{quote(saved.name, safe='')}"))
     feed = atom_feed(saved, rows, page + ".atom", page,
                      lambda site_id: datasette.absolute_url(request, datasette.urls.path(f"{prefix}/article/{site_id}")),
                      now())
@@ -213,17 +229,9 @@ async def watch_feed(datasette: Any, request: Any) -> Response:
 async def watch_chart(datasette: Any, request: Any) -> Response:
     """A saved search's matches per month, as an SVG chart drawn here (vl-convert: no script, no
     request anywhere), for its page to show as an image."""
-    db, name = _database(datasette, request), unquote(request.url_vars["name"])
-
-    def count(conn: sqlite3.Connection) -> tuple[Watch, list[Series]] | None:
-        try:
-            saved = Watches(Database(conn)).get(name)
-        except WatchError:
-            return None
-        return saved, trends.trend(Database(conn), [saved.query], "month", saved.category)
-    found = await db.execute_fn(count) if db is not None else None
+    found = await _saved_search(datasette, request, _per_month)
     if found is None:
-        return Response.text("No such saved search in this archive", status=404)
+        return Response.text(NO_SUCH_WATCH, status=404)
     saved, series = found
     title = saved.name + (f" ({saved.category})" if saved.category else "")
     try:
@@ -235,13 +243,12 @@ async def watch_chart(datasette: Any, request: Any) -> Response:
 
 async def watch_page(datasette: Any, request: Any) -> Response:
     """A saved search's page: its newest matches, each linking its archived page, and its feed."""
-    name, database = unquote(request.url_vars["name"]), request.url_vars["database"]
-    found = await _watched(_database(datasette, request), name)
+    found = await _saved_search(datasette, request, _newest)
     if found is None:
-        return Response.text("No such saved search in this archive", status=404)
+        return Response.text(NO_SUCH_WATCH, status=404)
     saved, rows = found
-    prefix = datasette.urls.path(f"/-/chinasei/{quote(database)}")
-    feed = f"{prefix}/watch/{quote(name, safe='')}.atom"
+    prefix = datasette.urls.path(f"/-/chinasei/{quote(request.url_vars['database'])}")
+    feed = f"{prefix}/watch/{quote(saved.name, safe='')}.atom"
     items = "".join(
         f'<li><a href="{escape(prefix)}/article/{row["site_id"]}">{escape(row["title"] or row["url"])}</a> '
         f'<small>{escape(row["published_at"] or "")} · {escape(row["category"] or "")}</small>'

@@ -44,7 +44,7 @@ def main() -> None:
                    stdout=subprocess.DEVNULL)
     chinasei = [sys.executable, "-m", "crawler.ops.cli"]
     subprocess.run([*chinasei, "watch", "add", "储能", "储能", "--db", str(db)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*chinasei, "trend", "储能", "风电", "光伏", "--by", "year", "--png", str(REPO / "docs" / "trend.png"),
+    subprocess.run([*chinasei, "trend", "储能", "风电", "机器人", "--by", "year", "--png", str(REPO / "docs" / "trend.png"),
                     "--db", str(db)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
