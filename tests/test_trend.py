@@ -84,7 +84,8 @@ def test_the_terminal_trend_draws_a_bar_per_period(site_db):
 def colours(path: Path) -> Counter:
     """How many pixels of each colour the image has."""
     with Image.open(path) as image:
-        return Counter(image.convert("RGB").getdata())
+        data = image.convert("RGB").tobytes()
+    return Counter(zip(data[0::3], data[1::3], data[2::3], strict=True))
 
 
 def rgb(hex_colour: str) -> tuple[int, int, int]:
