@@ -1,25 +1,36 @@
-"""Crawling at scale: our spider against a bare Scrapy spider fetching the same URLs, and an
-incremental re-crawl of the unchanged site against the full crawl — measured in one run.
+"""Crawling at scale: our crawl against a bare Scrapy spider fetching the same URLs, in pairs that
+take turns, and an incremental re-crawl of the unchanged site — measured side by side in one run.
 
-    python bench/crawl.py                      # the saved site plus 20,000 generated articles
-    python bench/crawl.py --articles 100000
+    python bench/crawl.py                                  # 20,000 generated articles, pages only, 3 pairs
+    python bench/crawl.py --articles 100000 --modes pages media --pairs 3
 
-The site copy is the saved site's templates with generated articles of realistic Chinese text
-added to its channels (tests/sitebuilder), served on 127.0.0.1 by Twisted's static file server in
-its own process. Politeness is off for the loopback server. Peak memory is the crawl process's
-maximum resident set size.
+The site is the saved site's templates with generated articles of realistic Chinese text added to
+its channels (tests/sitebuilder), served on 127.0.0.1 by nginx where it is installed
+(``apt-get install nginx-light``), else by Twisted's static server with a warning: that server is
+Python on the same two cores, and competes with both crawlers.
+
+Each mode (``pages``: media off, so both sides fetch the same pages; ``media``: our crawl with its
+images and attachments, the bare spider fetching the same URLs) first runs our crawl once to learn
+the URLs, then runs the pairs. For each run it reports the wall time, pages per second, the CPU
+seconds of the whole process tree (user + system, helpers included, as the kernel counts them for
+children reaped), and the peak of the whole tree's resident memory, sampled from /proc every 0.1 s,
+with each process's own peak. Ratios are taken within each pair, and their median reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,8 +40,9 @@ from tests.conftest import query  # noqa: E402
 from tests.sitebuilder.build import build  # noqa: E402
 from tests.sitebuilder.generated import specs  # noqa: E402
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=32",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "LOG_LEVEL=WARNING", "-s", "ARCHIVE_PROGRESS_INTERVAL=0"]
+CONCURRENCY = ["-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", *CONCURRENCY, "-s", "LOG_LEVEL=WARNING",
+        "-s", "ARCHIVE_PROGRESS_INTERVAL=0"]
 BARE = '''
 import scrapy
 
@@ -46,6 +58,18 @@ class Bare(scrapy.Spider):
     def discard(self, _):
         return None
 '''
+NGINX = """daemon off; worker_processes 1; pid {work}/nginx.pid; error_log {work}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off; sendfile on; default_type application/octet-stream;
+  types {{ text/html html; text/css css; image/jpeg jpg; image/png png; application/pdf pdf; text/plain txt;
+          application/vnd.openxmlformats-officedocument.spreadsheetml.sheet xlsx; }}
+  server {{ listen 127.0.0.1:{port}; root {www}; index index.html; }}
+}}
+"""
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
+MiB = 1024 * 1024
 
 
 def free_port() -> int:
@@ -54,56 +78,215 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-#: Runs a command and prints its peak resident memory: a fresh process, so the figure is that run's alone.
-PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, "
-        "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+# --- the site's server ------------------------------------------------------------------------------
 
 
-def timed_run(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (MiB) of a command run to its end."""
+def serve(www: Path, work: Path) -> tuple[subprocess.Popen, str, str]:
+    """nginx where it is installed, else Twisted's static server; returns it, its base URL, its name."""
+    port = free_port()
+    nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if nginx:
+        conf = work / "nginx.conf"
+        conf.write_text(NGINX.format(work=work, port=port, www=www), encoding="utf-8")
+        command, name = [nginx, "-c", str(conf), "-p", str(work)], "nginx"
+    else:
+        print("WARNING: nginx is not installed (apt-get install nginx-light): serving the site with Twisted's static "
+              "server, which is Python on the same cores and caps the floor", file=sys.stderr)
+        command = [shutil.which("twistd") or "twistd", "-n", "--pidfile=", "web", "--path", str(www),
+                   "--listen", f"tcp:{port}:interface=127.0.0.1"]
+        name = "twisted static server"
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):  # until it answers: a state, not a guess
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.05)
+    return server, base, name
+
+
+# --- measuring one run ------------------------------------------------------------------------------
+
+
+@dataclass
+class Process:
+    """One process of a run's tree, as sampled: its name, peak resident memory, CPU seconds seen."""
+
+    name: str
+    peak: int = 0
+    cpu: float = 0.0
+
+
+@dataclass
+class Run:
+    """One measured run."""
+
+    wall: float
+    cpu: float
+    tree_peak: int
+    processes: dict[int, Process] = field(default_factory=dict)
+
+
+class TreeSampler(threading.Thread):
+    """The resident memory of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, root: int, interval: float = 0.1):
+        super().__init__(daemon=True)
+        self.root, self.interval = root, interval
+        self.stop = threading.Event()
+        self.tree_peak = 0
+        self.processes: dict[int, Process] = {}
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.sample()
+            self.stop.wait(self.interval)
+
+    def sample(self) -> None:
+        parents: dict[int, int] = {}
+        stats: dict[int, list[str]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    raw = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                name, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
+                parents[int(entry)] = int(rest[1])
+                stats[int(entry)] = [name, *rest]
+        tree, frontier = set(), [self.root]
+        while frontier:
+            pid = frontier.pop()
+            if pid in stats and pid not in tree:
+                tree.add(pid)
+                frontier += [child for child, parent in parents.items() if parent == pid]
+        total = 0
+        for pid in tree:
+            name, *rest = stats[pid]
+            rss = int(rest[21]) * PAGE_SIZE  # field 24 of stat: resident pages
+            cpu = (int(rest[11]) + int(rest[12])) / TICKS  # utime + stime
+            seen = self.processes.setdefault(pid, Process(name))
+            seen.name = name if not name.startswith("python") else _role(pid, name)  # a helper names itself once started
+            seen.peak, seen.cpu = max(seen.peak, rss), max(seen.cpu, cpu)
+            total += rss
+        self.tree_peak = max(self.tree_peak, total)
+
+
+def _role(pid: int, name: str) -> str:
+    """A process's part in a run: a helper by the name it gives itself (``parse-worker``,
+    ``archive-writer``), multiprocessing's resource tracker, the crawl, or the program's own name."""
+    if not name.startswith("python"):
+        return name
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "crawl"
+    if b"resource_tracker" in command:
+        return "resource-tracker"
+    return "helper" if b"multiprocessing" in command else "crawl"
+
+
+def measured(command: list[str], cwd: Path = REPO) -> Run:
+    """Run a command to its end, sampling its process tree; its wall time, CPU and memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PEAK, *command], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                          check=True, capture_output=True, text=True)
-    return time.perf_counter() - started, int(done.stdout.split()[-1]) // 1024
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"} | {"PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = TreeSampler(process.pid)
+    sampler.start()
+    _, errors = process.communicate()
+    wall = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
+    if process.returncode not in (0, 3):  # 3: a run judged unhealthy still measured the crawl
+        raise SystemExit(f"{command[:4]} exited {process.returncode}: {errors.decode(errors='replace')[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu, sampler.tree_peak, sampler.processes)
+
+
+# --- the two sides ----------------------------------------------------------------------------------
+
+
+def ours(base: str, db: Path, media: bool, incremental: bool = False) -> list[str]:
+    return [sys.executable, "-m", "scrapy", "crawl", "chinasei", "-a", f"base_url={base}", "-s", f"ARCHIVE_DB={db}",
+            "-s", f"ARCHIVE_INCREMENTAL={incremental}", "-s", f"ARCHIVE_MEDIA={media}", *FAST]
+
+
+def bare(work: Path, urls: Path) -> list[str]:
+    (work / "bare.py").write_text(BARE, encoding="utf-8")
+    return [sys.executable, "-m", "scrapy", "runspider", str(work / "bare.py"), "-a", f"urls={urls}", *FAST]
+
+
+def roles(run: Run) -> str:
+    """Each process's part, its peak memory (MiB) and CPU seconds: the crawl, each helper, the
+    resource tracker."""
+    found: dict[str, tuple[int, float]] = {}
+    for process in run.processes.values():
+        peak, cpu = found.get(process.name, (0, 0.0))
+        found[process.name] = (max(peak, process.peak // MiB), cpu + process.cpu)
+    return ", ".join(f"{name} {peak} MiB {cpu:.1f} s" for name, (peak, cpu) in found.items())
+
+
+def mode(label: str, work: Path, base: str, pairs: int) -> None:
+    """One mode: a crawl to learn the URLs, then ``pairs`` pairs, the two sides taking turns."""
+    media = label == "media"
+    db = work / f"{label}.db"
+    measured(ours(base, db, media))
+    statuses = dict(query(db, "SELECT status, COUNT(*) FROM responses GROUP BY status"))
+    if statuses.get(200, 0) < 0.9 * sum(statuses.values()):
+        raise SystemExit(f"the site's server did not serve the site (statuses {statuses}): see {work}")
+    urls = [fetched for (fetched,) in query(db, "SELECT fetched_url FROM responses")]
+    pages = query(db, "SELECT COUNT(*) FROM responses WHERE kind IN ('article', 'listing', 'home')")[0][0]
+    listed = work / f"{label}-urls.txt"
+    listed.write_text("\n".join(urls), encoding="utf-8")
+    print(f"\n{label}: {len(urls):,} requests ({pages:,} pages), {pairs} pairs", flush=True)
+    print(f"{'pair':>4} {'side':>6} {'wall s':>7} {'req/s':>6} {'CPU s':>6} {'CPU ms/req':>10} {'tree peak MiB':>13}  by process: peak, CPU")
+    ratios: dict[str, list[float]] = {"rate": [], "cpu": [], "peak": []}
+    for pair in range(1, pairs + 1):
+        order = ("bare", "ours") if pair % 2 else ("ours", "bare")
+        runs = {}
+        for side in order:
+            if side == "ours":
+                db.unlink(missing_ok=True)  # a full crawl into a new archive each time
+            # the bare spider runs outside the project (no scrapy.cfg): Scrapy's defaults, none of our components
+            runs[side] = measured(bare(work, listed), cwd=work) if side == "bare" else measured(ours(base, db, media))
+            run = runs[side]
+            print(f"{pair:>4} {side:>6} {run.wall:>7.1f} {len(urls) / run.wall:>6.0f} {run.cpu:>6.1f} "
+                  f"{1000 * run.cpu / len(urls):>10.2f} {run.tree_peak // MiB:>13}  {roles(run)}", flush=True)
+        ratios["rate"].append(runs["bare"].wall / runs["ours"].wall)
+        ratios["cpu"].append(runs["ours"].cpu / runs["bare"].cpu)
+        ratios["peak"].append(runs["ours"].tree_peak / runs["bare"].tree_peak)
+    print(f"median of the pairs: our rate {statistics.median(ratios['rate']):.2f}× the bare spider's (target ≥ 0.8), "
+          f"CPU per request {statistics.median(ratios['cpu']):.2f}× (target ≤ 1.6), "
+          f"whole-tree peak {statistics.median(ratios['peak']):.2f}× (target ≤ 1.5)")
+    again = measured(ours(base, db, media, incremental=True))
+    full_requests, again_requests = (r for (r,) in query(db, "SELECT requests FROM runs ORDER BY id"))
+    print(f"incremental re-crawl of the unchanged site: {again_requests:,} requests "
+          f"({again_requests / full_requests:.2%} of the full crawl's {full_requests:,}), {again.wall:.1f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--modes", nargs="+", choices=["pages", "media"], default=["pages"])
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="chinasei-bench-"))
+    work.chmod(0o755)  # nginx's workers run as another user: they must read the site
     started = time.perf_counter()
     build(work / "www", extra=specs(args.articles))
     print(f"site with {args.articles:,} generated articles written in {time.perf_counter() - started:.0f} s", flush=True)
-    port = free_port()
-    server = subprocess.Popen([shutil.which("twistd") or "twistd", "-n", "--pidfile=", "web", "--path", str(work / "www"),
-                               "--listen", f"tcp:{port}:interface=127.0.0.1"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    time.sleep(2)
+    server, base, name = serve(work / "www", work)
+    print(f"served by {name} at {base}; {os.cpu_count()} cores", flush=True)
     try:
-        db = work / "archive.db"
-        full_time, full_peak = timed_run([sys.executable, "-m", "scrapy", "crawl", "chinasei", "-a", f"base_url={base}",
-                                          "-s", f"ARCHIVE_DB={db}", "-s", "ARCHIVE_INCREMENTAL=False", *FAST])
-        urls = [fetched for (fetched,) in query(db, "SELECT fetched_url FROM responses")]
-        articles = query(db, "SELECT COUNT(*) FROM articles")[0][0]
-        (work / "urls.txt").write_text("\n".join(urls), encoding="utf-8")
-        (work / "bare.py").write_text(BARE, encoding="utf-8")
-        bare_time, bare_peak = timed_run([sys.executable, "-m", "scrapy", "runspider", str(work / "bare.py"),
-                                          "-a", f"urls={work / 'urls.txt'}", *FAST])
-        again_time, _ = timed_run([sys.executable, "-m", "scrapy", "crawl", "chinasei", "-a", f"base_url={base}",
-                                   "-s", f"ARCHIVE_DB={db}", *FAST])
-        full_requests, again_requests = (r for (r,) in query(db, "SELECT requests FROM runs ORDER BY id"))
+        for label in args.modes:
+            mode(label, work, base, args.pairs)
     finally:
         server.terminate()
         server.wait()
-    print(f"full crawl:  {len(urls):,} pages, {articles:,} articles archived, {full_time:.0f} s, "
-          f"{len(urls) / full_time:.0f} pages/s, peak {full_peak} MiB")
-    print(f"bare spider: {len(urls):,} pages, {bare_time:.0f} s, {len(urls) / bare_time:.0f} pages/s, peak {bare_peak} MiB")
-    print(f"our rate is {bare_time / full_time:.0%} of the bare spider's")
-    print(f"incremental re-crawl of the unchanged site: {again_requests:,} requests ({again_requests / full_requests:.2%} "
-          f"of the full crawl's {full_requests:,}), {again_time:.1f} s")
-    shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

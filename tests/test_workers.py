@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +122,15 @@ def test_a_page_over_the_time_limit_fails_and_the_pages_behind_it_are_parsed_by_
     assert (replaced, first != second) == (1, True)
     assert article.article.title == article_from_bytes(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset()).article.title
     assert listing.entries
+
+
+@pytest.mark.skipif(not Path("/proc/self/comm").exists(), reason="process names are read from Linux's /proc")
+def test_the_helpers_show_by_their_names_in_ps():
+    """ps and top (and the benchmark's memory sampling) tell the parse worker from the writer."""
+    worker = ParseWorker()
+    try:
+        run(worker.article(f"{LIVE}/{ARTICLE}", (SAVED / "www" / ARTICLE).read_bytes(), "text/html", None, frozenset()))
+        assert worker.helper is not None
+        assert Path(f"/proc/{worker.helper.process.pid}/comm").read_text().strip() == "parse-worker"
+    finally:
+        worker.close()
