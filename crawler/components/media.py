@@ -118,6 +118,7 @@ class ArchiveMediaPipeline(FilesPipeline):
         self._named_in: dict[str, list[tuple[str, str]]] = {}  # stylesheet SHA-256 → what it names
         self._named_by: dict[str, str] = {}  # a URL a stylesheet names → that stylesheet's URL
         self._results: dict[int, list[tuple[bool, Any]]] = {}
+        self._settled: set[str] = set()  # media whose outcome this run knows: never handed to Scrapy again
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMediaPipeline:
@@ -186,7 +187,7 @@ class ArchiveMediaPipeline(FilesPipeline):
             article_url = item.article_url
         else:
             return []
-        refs = _refs(item)
+        refs = [(url, role) for url, role in _refs(item) if url not in self._settled]  # a shared logo: asked once
         if not self.layout:
             refs = [(url, role) for url, role in refs if role not in styles.ROLES]
         origin = getattr(info.spider, "fetch_origin", site.CANONICAL_ORIGIN)
@@ -209,20 +210,23 @@ class ArchiveMediaPipeline(FilesPipeline):
     def media_to_download(self, request: Request, info: MediaPipeline.SpiderInfo, *, item: Any = None) -> Any:
         """Past the run's byte cap, a medium waits for the next run; else ask the archive first."""
         if self.run_cap and self.fetched_bytes >= self.run_cap:
-            self._counted("deferred")
+            self._counted("deferred", request.meta["media_url"])
             return {"url": request.url, "path": self.file_path(request), "checksum": None, "status": "deferred"}
-        return super().media_to_download(request, info, item=item).addCallback(self._uptodate)
+        return super().media_to_download(request, info, item=item).addCallback(self._uptodate, request.meta["media_url"])
 
-    def _uptodate(self, archived: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _uptodate(self, archived: dict[str, Any] | None, url: str) -> dict[str, Any] | None:
         """Count a medium the archive holds (``stat_file``'s answer), not fetched again."""
         if archived is not None:
-            self._counted("uptodate")
+            self._counted("uptodate", url)
         return archived
 
-    def _counted(self, outcome: str) -> None:
+    def _counted(self, outcome: str, url: str) -> None:
         """Count a medium's outcome, once a run (Scrapy asks for each medium once, whichever
-        article names it): downloaded, uptodate (archived before), deferred, failed."""
+        article names it): downloaded, uptodate (archived before), deferred, failed. A medium with
+        an outcome is settled: the next article naming it (every page names the site's stylesheet
+        and logo) does not hand it to FilesPipeline again."""
         self.stats.inc_value(f"chinasei/media/{outcome}")
+        self._settled.add(url)
 
     # --- outcomes --------------------------------------------------------------------------------
 
@@ -234,7 +238,7 @@ class ArchiveMediaPipeline(FilesPipeline):
             reason = f"HTTP {response.status}" if response.status != 200 else "an empty response"
             return self._failed(request, reason, response.status)
         result = await super().media_downloaded(response, request, info, item=item)
-        self._counted("downloaded")
+        self._counted("downloaded", request.meta["media_url"])
         if request.meta["media_role"] == styles.STYLESHEET:
             content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
             self._named_in_stylesheet(request.meta["media_url"], result["checksum"], response.body, content_type)
@@ -258,7 +262,7 @@ class ArchiveMediaPipeline(FilesPipeline):
         failure = PageFailure(url=meta["media_url"], kind="media", reason=f"{meta['media_role']}: {reason}",
                               status=status, referer=meta["article_url"])
         self.crawler.signals.send_catch_log(MEDIA_FAILED, failure=failure)
-        self._counted("failed")
+        self._counted("failed", meta["media_url"])
         return {"url": request.url, "path": meta["media_url"], "checksum": None, "status": "failed"}
 
     def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: MediaPipeline.SpiderInfo) -> Any:
