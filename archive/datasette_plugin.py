@@ -38,7 +38,7 @@ from archive.search import INDEX, register_functions
 from archive.store import now
 from archive.trends import Series
 from archive.watches import Watch, WatchError, Watches
-from crawler.parsing import site
+from crawler.parsing import site, styles
 
 _MARK = re.compile(r"</?mark>")
 T = TypeVar("T")
@@ -273,15 +273,15 @@ def _is_stylesheet(content_type: str | None, url: str) -> bool:
 async def _stylesheet(datasette: Any, db: Any, name: str, url: str, content_type: str | None, body: bytes,
                       headers: dict[str, str]) -> Response:
     """A stylesheet the archive holds, with every address pointed at the archive's copy or gone."""
-    named = offline.stylesheet_refs(body, content_type, url)
+    css = styles.decode_stylesheet(body, content_type)  # once, for what it names and for its rewrite
+    named = [named_url for named_url, _ in styles.stylesheet_refs(css, url)]
     held: dict[str, str] = {}
     if named:
         marks = ", ".join("?" for _ in named)
         prefix = datasette.urls.path(f"/-/chinasei/{quote(name)}")
         rows = await db.execute(f"SELECT url, sha256 FROM media_urls WHERE url IN ({marks})", named)
         held = {row["url"]: f"{prefix}/media/{row['sha256']}" for row in rows}
-    text = offline.offline_stylesheet(body, content_type, url, held.get)
-    return Response(text, content_type="text/css; charset=utf-8", headers=headers)
+    return Response(styles.rewrite_stylesheet(css, url, held.get), content_type="text/css; charset=utf-8", headers=headers)
 
 
 def _guarded() -> dict[str, str]:

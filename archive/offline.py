@@ -65,17 +65,6 @@ def offline_page(page: str, page_url: str, media: Mapping[str, str], article_hre
     return "<!DOCTYPE html>\n" + html.tostring(root, encoding="unicode")
 
 
-def offline_stylesheet(body: bytes, content_type: str | None, css_url: str, local: Callable[[str], str | None]) -> str:
-    """A stylesheet the archive holds (fetched from ``css_url``), as text with every address
-    pointed at the archive's copy (``local``) or gone."""
-    return styles.rewrite_stylesheet(styles.decode_stylesheet(body, content_type), css_url, local)
-
-
-def stylesheet_refs(body: bytes, content_type: str | None, css_url: str) -> list[str]:
-    """The absolute URLs a stored stylesheet names, to look up in the archive."""
-    return [url for url, _ in styles.stylesheet_refs(styles.decode_stylesheet(body, content_type), css_url)]
-
-
 def _keep_stylesheet(link: html.HtmlElement, page_url: str, media: Mapping[str, str]) -> None:
     """A ``<link>`` stays only as a stylesheet the archive holds, linked from it; any other goes."""
     rels = (link.get("rel") or "").lower().split()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
 
 from archive import compression, schema
 from archive.runs import RunStatus
@@ -53,6 +54,17 @@ def article_record(article: Article) -> dict[str, Any]:
     record["fallbacks"] = article.fallbacks
     record["content_hash"] = content_hash(record)
     return record
+
+
+#: In how many runs each medium failed: the next run fetches one again below ``ARCHIVE_MEDIA_GIVE_UP_AFTER``.
+_MEDIA_FAILED_RUNS = "SELECT url, COUNT(DISTINCT run_id) AS runs FROM failures WHERE kind = 'media' GROUP BY url"
+
+
+def first_row(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
+    """The first row a query gives, by column name, or None."""
+    cursor = db.conn.execute(sql, params)
+    row = cursor.fetchone()
+    return dict(zip((d[0] for d in cursor.description), row, strict=True)) if row is not None else None
 
 
 def _json(value: Any) -> str:
@@ -204,9 +216,7 @@ class Archive:
         self.db.conn.execute(f"{verb} INTO [{table}] ({columns}) VALUES ({marks})", [_sql_value(v) for v in record.values()])
 
     def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
-        cursor = self.db.conn.execute(sql, params)
-        row = cursor.fetchone()
-        return dict(zip((d[0] for d in cursor.description), row, strict=True)) if row is not None else None
+        return first_row(self.db, sql, params)
 
     # --- batches ---------------------------------------------------------------------------------
 
@@ -372,7 +382,10 @@ class Archive:
     def raw_body(self, row: Mapping[str, Any]) -> bytes:
         """A stored response's body as it was received (a medium's, from the ``media`` table)."""
         if row.get("compression") == "media":
-            return self.medium(row["body"].decode())["body"]
+            stored = self.medium(row["body"].decode())
+            if stored is None:  # a response pointing at a medium the file lost
+                raise NotFoundError(f"no medium {row['body'].decode()} for the response of {row['url']}")
+            return stored["body"]
         return compression.decompress(row["body"], row.get("compression"), self._dictionary(row.get("dict_id")))
 
     def _as_received(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -562,12 +575,8 @@ class Archive:
 
     # --- media -----------------------------------------------------------------------------------
 
-    def medium(self, sha256: str) -> dict[str, Any]:
-        """One stored image or attachment, bytes included, by its SHA-256."""
-        return self.db["media"].get(sha256)
-
-    def medium_or_none(self, sha256: str) -> dict[str, Any] | None:
-        """One stored medium, bytes included, or None when the archive holds no such content."""
+    def medium(self, sha256: str) -> dict[str, Any] | None:
+        """One stored medium, bytes included, by its SHA-256, or None when the archive holds no such content."""
         return self._row("SELECT * FROM media WHERE sha256 = ?", [sha256])
 
     def fetched_medium(self, url: str) -> dict[str, Any] | None:
@@ -581,7 +590,7 @@ class Archive:
         too, and what the archived stylesheets name."""
         roles = "" if layout else f"AND am.role NOT IN ({', '.join(repr(role) for role in sorted(styles.ROLES))})"
         rows = self.db.execute(
-            f"""WITH failed AS (SELECT url, COUNT(DISTINCT run_id) AS runs FROM failures WHERE kind = 'media' GROUP BY url)
+            f"""WITH failed AS ({_MEDIA_FAILED_RUNS})
                SELECT am.site_id, a.url, am.url, am.role FROM article_media am
                JOIN articles a ON a.site_id = am.site_id
                LEFT JOIN failed f ON f.url = am.url
@@ -603,13 +612,14 @@ class Archive:
                JOIN media_urls mu ON mu.url = am.url JOIN articles a ON a.site_id = am.site_id
                WHERE am.role = ? GROUP BY am.url ORDER BY am.url""", [styles.STYLESHEET]).fetchall()
         seen = {url for url, *_ in queue}
+        failed_runs = dict(self.db.execute(_MEDIA_FAILED_RUNS).fetchall())
         found = []
         while queue:
             css_url, sha256, site_id, article_url = queue.pop(0)
-            stored = self.medium_or_none(sha256)
+            stored = self.medium(sha256)
             if stored is None:
                 continue
-            for url, role in styles.stylesheet_refs(styles.decode_stylesheet(stored["body"], stored["content_type"]), css_url):
+            for url, role in styles.stored_stylesheet_refs(stored["body"], stored["content_type"], css_url):
                 if url in seen:
                     continue
                 seen.add(url)
@@ -617,12 +627,9 @@ class Archive:
                 if fetched is not None:
                     if role == styles.STYLESHEET:
                         queue.append((url, fetched["sha256"], site_id, article_url))
-                elif (off_site or site.on_site(url)) and self._failed_runs(url) < give_up_after:
+                elif (off_site or site.on_site(url)) and failed_runs.get(url, 0) < give_up_after:
                     found.append((site_id, article_url, url, role))
         return found
-
-    def _failed_runs(self, url: str) -> int:
-        return self._scalar("SELECT COUNT(DISTINCT run_id) FROM failures WHERE kind = 'media' AND url = ?", [url])
 
     def media_stats(self) -> dict[str, int]:
         """Media held (distinct contents, their bytes, the URLs that gave them), media the articles
@@ -685,9 +692,9 @@ class Archive:
 
     # --- summaries -------------------------------------------------------------------------------
 
-    def _scalar(self, sql: str, params: list | None = None) -> Any:
+    def _scalar(self, sql: str) -> Any:
         """The one value a summary query gives."""
-        return self.db.execute(sql, params or []).fetchone()[0]
+        return self.db.execute(sql).fetchone()[0]
 
     def categories(self) -> dict[str, int]:
         """Articles per category, largest first (``(none)`` for articles without one)."""

@@ -16,6 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive.search import HITS_SQL, Query, SearchError, snippet
+from archive.store import first_row
 
 #: A run's stats hold, per saved search, the articles it archived that match: ``chinasei/watch/氢能``.
 WATCH_STAT = "chinasei/watch/"
@@ -65,18 +66,20 @@ class Watches:
     def __init__(self, db: Database):
         self.db = db
 
-    def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
-        return next(iter(self.db.query(sql, params)), None)
-
     def all(self) -> list[Watch]:
         return [Watch(**row) for row in self.db.query("SELECT name, query, category, created_at FROM watches ORDER BY name")]
 
+    def find(self, name: str) -> Watch | None:
+        row = first_row(self.db, "SELECT name, query, category, created_at FROM watches WHERE name = ?", [name])
+        return Watch(**row) if row is not None else None
+
     def get(self, name: str) -> Watch:
-        row = self._row("SELECT name, query, category, created_at FROM watches WHERE name = ?", [name])
-        if row is None:
+        """The saved search ``name``, or a WatchError naming those there are."""
+        found = self.find(name)
+        if found is None:
             known = "、".join(w.name for w in self.all()) or "none yet"
             raise WatchError(f"no saved search {name!r} (saved: {known})")
-        return Watch(**row)
+        return found
 
     def add(self, name: str, query: str, category: str | None, at: str) -> int:
         """Save a search; everything it matches now counts as seen. Returns how many that is."""
@@ -85,9 +88,9 @@ class Watches:
             Query.parse(query)
         except SearchError as error:
             raise WatchError(str(error)) from None
-        existing = self._row("SELECT query FROM watches WHERE name = ?", [name])
+        existing = self.find(name)
         if existing is not None:
-            raise WatchError(f"a saved search {name!r} exists (its query: {existing['query']}); remove it first")
+            raise WatchError(f"a saved search {name!r} exists (its query: {existing.query}); remove it first")
         watch = Watch(name, query, category, at)
         with self.db.atomic():
             self.db["watches"].insert(vars(watch))
@@ -111,10 +114,11 @@ class Watches:
             {"q": watch.query, "category": watch.category, "run": run_id}).fetchall()
         return [row[0] for row in rows]
 
-    def unseen(self, watch: Watch) -> list[int]:
-        """The articles the watch matches that were not seen yet, newest first."""
+    def unseen(self, watch: Watch, matched: list[int] | None = None) -> list[int]:
+        """The articles the watch matches (``matched``, where the caller has them) that were not
+        seen yet, newest first."""
         seen = {row[0] for row in self.db.execute("SELECT site_id FROM watch_seen WHERE name = ?", [watch.name])}
-        return [site_id for site_id in self.matches(watch) if site_id not in seen]
+        return [site_id for site_id in (self.matches(watch) if matched is None else matched) if site_id not in seen]
 
     def mark_seen(self, watch: Watch, site_ids: list[int], at: str) -> None:
         with self.db.atomic():

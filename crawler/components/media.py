@@ -91,7 +91,7 @@ class ArchiveMediaStore:
     def medium(self, sha256: str) -> dict[str, Any] | None:
         """An archived medium, bytes included, or None."""
         archive = self._open()
-        return archive.medium_or_none(sha256) if archive is not None else None
+        return archive.medium(sha256) if archive is not None else None
 
     def close(self) -> None:
         if self._archive is not None:
@@ -144,16 +144,17 @@ class ArchiveMediaPipeline(FilesPipeline):
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         """An item's media, then, round by round, what the stylesheets among them name."""
         item = await super().process_item(item)
-        asked = dict(_refs(item))
-        article = (item.site_id, item.url) if isinstance(item, Article) else (item.site_id, item.article_url) \
-            if isinstance(item, PendingMedia) else None
         done = self._results.pop(id(item), [])
+        article = _article_of(item)
+        if article is None:
+            return item
+        asked = dict(_refs(item))
         for _ in range(IMPORT_DEPTH):
             named = [(url, role) for url, role in self._named(done, asked) if url not in asked]
-            if article is None or not named:
+            if not named:
                 break
             asked.update(named)
-            followed = PendingMedia(article[0], article[1], named)
+            followed = PendingMedia(*article, named)
             await super().process_item(followed)
             done = self._results.pop(id(followed), [])
         return item
@@ -177,16 +178,14 @@ class ArchiveMediaPipeline(FilesPipeline):
                 assert isinstance(self.store, ArchiveMediaStore)
                 stored = self.store.medium(sha256)
                 body, content_type = (stored["body"], stored["content_type"]) if stored else (b"", None)
-            self._named_in[sha256] = styles.stylesheet_refs(styles.decode_stylesheet(body, content_type), url)
+            self._named_in[sha256] = styles.stored_stylesheet_refs(body, content_type, url)
         return self._named_in[sha256]
 
     def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:
-        if isinstance(item, Article):
-            article_url = item.url
-        elif isinstance(item, PendingMedia):
-            article_url = item.article_url
-        else:
+        article = _article_of(item)
+        if article is None:
             return []
+        article_url = article[1]
         refs = [(url, role) for url, role in _refs(item) if url not in self._settled]  # a shared logo: asked once
         if not self.layout:
             refs = [(url, role) for url, role in refs if role not in styles.ROLES]
@@ -269,6 +268,13 @@ class ArchiveMediaPipeline(FilesPipeline):
         """Keep the results for the rounds of what stylesheets name (:meth:`process_item`)."""
         self._results[id(item)] = results
         return item
+
+
+def _article_of(item: Any) -> tuple[int, str] | None:
+    """The site id and URL of the article whose media an item names, or None for another item."""
+    if isinstance(item, Article):
+        return item.site_id, item.url
+    return (item.site_id, item.article_url) if isinstance(item, PendingMedia) else None
 
 
 def _refs(item: Any) -> list[tuple[str, str]]:

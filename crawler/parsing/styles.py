@@ -100,9 +100,15 @@ def stylesheet_refs(css: str, css_url: str) -> list[tuple[str, str]]:
                 _add(found, css_url, target, STYLESHEET)
             continue
         role = FONT if isinstance(rule, ast.AtRule) and rule.lower_at_keyword == "font-face" else LAYOUT_IMAGE
-        for link in _links(_children(rule)):
-            _add(found, css_url, link, role)
+        for values in _children_lists(rule):
+            for link in _links(values):
+                _add(found, css_url, link, role)
     return list(found.items())
+
+
+def stored_stylesheet_refs(body: bytes, content_type: str | None, css_url: str) -> list[tuple[str, str]]:
+    """What a stylesheet names, from its bytes as received (see :func:`stylesheet_refs`)."""
+    return stylesheet_refs(decode_stylesheet(body, content_type), css_url)
 
 
 def style_attribute_refs(style: str, page_url: str) -> list[tuple[str, str]]:
@@ -119,41 +125,52 @@ def _add(found: dict[str, str], base: str, link: str, role: str) -> None:
         found.setdefault(url, role)
 
 
+def _target_index(prelude: list[Any]) -> int | None:
+    """Where an ``@import``'s address is in its prelude: its first string or ``url(…)``."""
+    return next((i for i, token in enumerate(prelude) if _link_of(token, strings=True) is not None), None)
+
+
 def _import_target(rule: ast.AtRule) -> str | None:
-    """The address an ``@import`` names: its first string or ``url(…)``."""
-    for token in rule.prelude:
-        if isinstance(token, (ast.StringToken, ast.URLToken)):
-            return token.value
-        if isinstance(token, ast.FunctionBlock) and token.lower_name == "url":
-            return _function_url(token)
-    return None
+    """The address an ``@import`` names."""
+    i = _target_index(rule.prelude)
+    return None if i is None else _link_of(rule.prelude[i], strings=True)
 
 
-def _children(node: Any) -> list[Any]:
-    """The component values inside a rule, a block or a function."""
+def _children_lists(node: Any) -> list[list[Any]]:
+    """The lists of component values inside a rule, a block or a function (rewritten in place)."""
     if isinstance(node, (ast.QualifiedRule, ast.AtRule)):
-        return list(node.prelude) + list(node.content or [])
+        return [node.prelude] + ([node.content] if node.content is not None else [])
     if isinstance(node, ast.FunctionBlock):
-        return list(node.arguments)
+        return [node.arguments]
     if isinstance(node, (ast.CurlyBracketsBlock, ast.SquareBracketsBlock, ast.ParenthesesBlock)):
-        return list(node.content)
+        return [node.content]
     return []
 
 
-def _links(nodes: Iterable[Any]) -> Iterator[str]:
+def _link_of(node: Any, strings: bool = False) -> str | None:
+    """The address a component value is, or None when it is none: a ``url(…)`` token or function
+    (``""`` for one with no address), or, where ``strings`` (inside ``image-set``), a string."""
+    if isinstance(node, ast.URLToken) or (strings and isinstance(node, ast.StringToken)):
+        return node.value
+    if isinstance(node, ast.FunctionBlock) and node.lower_name == "url":
+        return _function_url(node) or ""
+    return None
+
+
+def _links(nodes: Iterable[Any], strings: bool = False) -> Iterator[str]:
     """Every address in a list of component values, nested blocks and functions included."""
     for node in nodes:
-        if isinstance(node, ast.URLToken):
-            yield node.value
-        elif isinstance(node, ast.FunctionBlock) and node.lower_name == "url":
-            link = _function_url(node)
-            if link is not None:
+        link = _link_of(node, strings)
+        if link is not None:
+            if link:
                 yield link
-        elif isinstance(node, ast.FunctionBlock) and node.lower_name in _IMAGE_SET:
-            yield from (t.value for t in node.arguments if isinstance(t, ast.StringToken))
-            yield from _links(t for t in node.arguments if not isinstance(t, ast.StringToken))
         else:
-            yield from _links(_children(node))
+            for values in _children_lists(node):
+                yield from _links(values, _is_image_set(node))
+
+
+def _is_image_set(node: Any) -> bool:
+    return isinstance(node, ast.FunctionBlock) and node.lower_name in _IMAGE_SET
 
 
 def _function_url(function: ast.FunctionBlock) -> str | None:
@@ -178,8 +195,8 @@ def rewrite_stylesheet(css: str, css_url: str, local: Callable[[str], str | None
             address = local(absolute_url(css_url, target) or "") if target else None
             if address is None:
                 continue
-            rule.prelude = [ast.WhitespaceToken(0, 0, " "), ast.URLToken(0, 0, address, _url(address))] + \
-                _after_target(rule.prelude)
+            after = rule.prelude[_target_index(rule.prelude) + 1:]  # its media queries, layer(), supports()
+            rule.prelude = [ast.WhitespaceToken(0, 0, " "), ast.URLToken(0, 0, address, _url(address)), *after]
         else:
             _rewrite(_children_lists(rule), css_url, local)
         rules.append(rule)
@@ -201,46 +218,13 @@ def _url(address: str) -> str:
     return "url(" + tinycss2.serializer.serialize_url(address) + ")"
 
 
-def _after_target(prelude: list[Any]) -> list[Any]:
-    """What follows an ``@import``'s address (its media queries, ``layer``, ``supports()``)."""
-    for i, token in enumerate(prelude):
-        if isinstance(token, (ast.StringToken, ast.URLToken)) or (
-                isinstance(token, ast.FunctionBlock) and token.lower_name == "url"):
-            return list(prelude[i + 1:])
-    return []
-
-
-def _children_lists(node: Any) -> list[list[Any]]:
-    """The lists of component values inside a node, to be rewritten in place."""
-    if isinstance(node, (ast.QualifiedRule, ast.AtRule)):
-        return [node.prelude] + ([node.content] if node.content is not None else [])
-    if isinstance(node, ast.FunctionBlock):
-        return [node.arguments]
-    if isinstance(node, (ast.CurlyBracketsBlock, ast.SquareBracketsBlock, ast.ParenthesesBlock)):
-        return [node.content]
-    return []
-
-
-def _rewrite(lists: list[list[Any]], base: str, local: Callable[[str], str | None]) -> None:
+def _rewrite(lists: list[list[Any]], base: str, local: Callable[[str], str | None], strings: bool = False) -> None:
+    """Every address in the lists, in place: the archive's copy (``local``) or ``none``."""
     for values in lists:
         for i, node in enumerate(values):
-            link = None
-            if isinstance(node, ast.URLToken):
-                link = node.value
-            elif isinstance(node, ast.FunctionBlock) and node.lower_name == "url":
-                link = _function_url(node) or ""
-            elif isinstance(node, ast.StringToken) and getattr(values, "_image_set", False):
-                link = node.value
-            else:
-                if isinstance(node, ast.FunctionBlock) and node.lower_name in _IMAGE_SET:
-                    node.arguments = _ImageSetArguments(node.arguments)
-                _rewrite(_children_lists(node), base, local)
+            link = _link_of(node, strings)
+            if link is None:
+                _rewrite(_children_lists(node), base, local, _is_image_set(node))
                 continue
             address = local(absolute_url(base, link) or "") if link else None
             values[i] = ast.URLToken(0, 0, address, _url(address)) if address else ast.IdentToken(0, 0, "none")
-
-
-class _ImageSetArguments(list):
-    """The arguments of ``image-set(…)``, whose bare strings are addresses too."""
-
-    _image_set = True
