@@ -119,6 +119,7 @@ def test_a_trend_chart_of_several_queries_is_a_line_each(site_db, tmp_path):
     (["trend", "储能", "--by", "week"], "'week' is not one of"),
     (["trend", "储能", "--category", "没有的频道"], "no category '没有的频道'"),
     (["trend", "储能", "--png", "/no/such/folder/x.png"], "there is no folder /no/such/folder"),
+    (["trend", "储能", "\udcff"], "the query is not valid UTF-8 text"),
 ])
 def test_a_bad_trend_is_one_clear_line(site_db, args, message):
     done = chinasei(*args, db=site_db)

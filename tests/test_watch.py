@@ -72,6 +72,8 @@ def test_a_saved_search_matches_exactly_what_search_finds(site_db):
     (["add", "领跑", "储能", "--category", "没有的频道"], "no category '没有的频道'"),
     (["show", "没有这个"], "no saved search '没有这个'"),
     (["remove", "没有这个"], "no saved search '没有这个'"),
+    (["add", "氢能", "\udcff"], "the query is not valid UTF-8 text"),  # a byte the shell passed, not UTF-8
+    (["show", "\udcff"], "the name is not valid UTF-8 text"),
 ])
 def test_a_bad_saved_search_is_one_clear_line(site_db, args, message):
     done = chinasei("watch", *args, db=site_db)

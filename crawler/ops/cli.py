@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import re
 import signal
@@ -19,7 +18,17 @@ import click
 from archive.store import Archive
 from archive.watches import watch_counts
 from crawler.ops import localsite, watching
-from crawler.ops.common import DB_OPTION, check_existing, open_existing, open_read_only, when, written_aside
+from crawler.ops.common import (
+    DB_OPTION,
+    article_lines,
+    check_category,
+    check_existing,
+    open_existing,
+    open_read_only,
+    text_argument,
+    when,
+    written_aside,
+)
 from crawler.ops.outcome import INTERRUPTED_EXIT, verdict
 from crawler.parsing.terminal import printable
 
@@ -326,15 +335,11 @@ def search(query: str, db: str, category: str | None, since: str | None, until: 
     """
     from archive.search import SearchError
 
-    if re.search("[\ud800-\udfff]", query):  # bytes that were not UTF-8, as the shell passed them
-        raise click.UsageError("the query is not valid UTF-8 text")
+    text_argument(query)
     since_day, until_day = _day(since, start=True, option="--since"), _day(until, start=False, option="--until")
     archive = open_read_only(db)  # searching is exact without re-indexing: changed articles are read directly
     try:
-        categories = archive.categories() if category is not None else {}
-        if category is not None and category not in categories:
-            known = "、".join(categories) or "none yet"
-            raise click.UsageError(f"no category {category!r} in {db} (its categories: {known})")
+        check_category(archive, category, db)
         hits = archive.search_index.search(query, category=category, since=since_day, until=until_day, newest=newest,
                                            limit=limit)
     except SearchError as error:
@@ -345,8 +350,7 @@ def search(query: str, db: str, category: str | None, since: str | None, until: 
         if as_json:
             click.echo(json.dumps({k: v for k, v in vars(hit).items()}, ensure_ascii=False))
         else:
-            snippet = html.unescape(hit.snippet.replace("<mark>", "【").replace("</mark>", "】"))
-            click.echo(printable(f"{when(hit.published_at)}  {hit.category or '-'}  {hit.title}\n    {snippet}\n    {hit.url}"))
+            click.echo(article_lines(hit.published_at, hit.category, hit.title, hit.snippet, hit.url))
     if not hits and not as_json:
         click.echo("No article contains that.", err=True)
 

@@ -4,7 +4,9 @@ line for a file that is not one, how a date is shown, and writing a file whole o
 from __future__ import annotations
 
 import contextlib
+import html
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -12,6 +14,7 @@ from typing import IO, Any
 import click
 
 from archive.store import Archive, NotAnArchive, OutdatedArchive
+from crawler.parsing.terminal import printable
 
 DB_OPTION = click.option("--db", default="archive.db", show_default=True, help="The archive file.")
 
@@ -63,3 +66,28 @@ def written_aside(output: Path, binary: bool = False) -> Iterator[IO[Any]]:
         os.replace(aside, output)
     finally:
         aside.unlink(missing_ok=True)
+
+
+def text_argument(value: str, what: str = "query") -> str:
+    """A command-line argument that must be text: bytes that were not UTF-8, as the shell passed
+    them, are one clear line, not an encoding error later."""
+    if re.search("[\ud800-\udfff]", value):
+        raise click.UsageError(f"the {what} is not valid UTF-8 text")
+    return value
+
+
+def check_category(archive: Archive, category: str | None, db: str) -> None:
+    """A ``--category`` the archive has, or a usage error naming those it has."""
+    if category is None:
+        return
+    categories = archive.categories()
+    if category not in categories:
+        known = "、".join(categories) or "none yet"
+        raise click.UsageError(f"no category {category!r} in {db} (its categories: {known})")
+
+
+def article_lines(published_at: str | None, category: str | None, title: str | None, snippet: str, url: str) -> str:
+    """An article found, as ``search`` and ``watch show`` print it: its time, channel and title,
+    the snippet with its matches in 【】, its URL."""
+    shown = html.unescape(snippet.replace("<mark>", "【").replace("</mark>", "】"))
+    return printable(f"{when(published_at)}  {category or '-'}  {title}\n    {shown}\n    {url}")

@@ -7,7 +7,6 @@ registered on :data:`crawler.ops.cli.cli`.
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -15,10 +14,18 @@ import click
 
 from archive import charts, trends
 from archive.search import SearchError
-from archive.store import Archive, now
+from archive.store import now
 from archive.trends import PERIODS
 from archive.watches import WatchError, Watches
-from crawler.ops.common import DB_OPTION, open_existing, open_read_only, when, written_aside
+from crawler.ops.common import (
+    DB_OPTION,
+    article_lines,
+    check_category,
+    open_existing,
+    open_read_only,
+    text_argument,
+    written_aside,
+)
 from crawler.parsing.terminal import printable
 
 
@@ -40,9 +47,11 @@ def add(name: str, query: str, category: str | None, db: str) -> None:
 
     Example: chinasei watch add 储能领跑者 "储能 -抽水" --category 领跑者 --db archive.db
     """
+    text_argument(name, "name")
+    text_argument(query)
     archive = open_existing(db)
     try:
-        _check_category(archive, category, db)
+        check_category(archive, category, db)
         matched = Watches(archive.db).add(name, query, category, now())
     except WatchError as error:
         raise click.UsageError(str(error)) from None
@@ -63,7 +72,10 @@ def list_(db: str, as_json: bool) -> None:
     archive = open_read_only(db)
     try:
         watches = Watches(archive.db)
-        rows = [(w, len(watches.matches(w)), len(watches.unseen(w))) for w in watches.all()]
+        rows = []
+        for w in watches.all():
+            matched = watches.matches(w)  # once: the new ones are among them
+            rows.append((w, len(matched), len(watches.unseen(w, matched))))
     finally:
         archive.close()
     for w, matched, new in rows:
@@ -84,6 +96,7 @@ def remove(name: str, db: str) -> None:
 
     Example: chinasei watch remove 氢能 --db archive.db
     """
+    text_argument(name, "name")
     archive = open_existing(db)
     try:
         Watches(archive.db).remove(name)
@@ -105,6 +118,7 @@ def show(name: str, new_only: bool, limit: int | None, db: str, as_json: bool) -
 
     Example: chinasei watch show 氢能 --new --db archive.db
     """
+    text_argument(name, "name")
     archive = open_existing(db) if new_only else open_read_only(db)
     try:
         watches = Watches(archive.db)
@@ -128,8 +142,7 @@ def _echo(row: dict, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(row, ensure_ascii=False))
         return
-    text = html.unescape(row["snippet"].replace("<mark>", "【").replace("</mark>", "】"))
-    click.echo(printable(f"{when(row['published_at'])}  {row['category'] or '-'}  {row['title']}\n    {text}\n    {row['url']}"))
+    click.echo(article_lines(row["published_at"], row["category"], row["title"], row["snippet"], row["url"]))
 
 
 @click.command()
@@ -147,9 +160,11 @@ def trend(queries: tuple[str, ...], by: str, category: str | None, png: Path | N
 
     Example: chinasei trend 氢能 储能 光伏 --by year --png trend.png --db archive.db
     """
+    for text in queries:
+        text_argument(text)
     archive = open_read_only(db)
     try:
-        _check_category(archive, category, db)
+        check_category(archive, category, db)
         series = trends.trend(archive.db, list(queries), by, category)
     except SearchError as error:
         raise click.UsageError(str(error)) from None
@@ -165,12 +180,6 @@ def trend(queries: tuple[str, ...], by: str, category: str | None, png: Path | N
     for path, fmt in ((png, "png"), (svg, "svg")):
         if path is not None:
             _draw(charts.spec(series, by, title), fmt, path)
-
-
-def _check_category(archive: Archive, category: str | None, db: str) -> None:
-    if category is not None and category not in archive.categories():
-        known = "、".join(archive.categories()) or "none yet"
-        raise click.UsageError(f"no category {category!r} in {db} (its categories: {known})")
 
 
 #: The widest bar the terminal trend draws, in characters.
