@@ -16,6 +16,7 @@ from crawler.parsing.styles import (
     page_assets,
     rewrite_style_attribute,
     rewrite_stylesheet,
+    style_attribute_refs,
     stylesheet_refs,
 )
 from tests.conftest import SAVED
@@ -64,6 +65,33 @@ def test_what_a_stylesheet_names(css, expected):
 ])
 def test_what_is_no_request_is_not_named(css):
     assert stylesheet_refs(css, CSS_URL) == []
+
+
+@pytest.mark.parametrize(("css", "expected"), [
+    (r"a{background:\75 rl(x.png)}", [(SITE + "/css/x.png", LAYOUT_IMAGE)]),  # url( spelt with an escape
+    (r"a{background:U\52 L('x.png')}", [(SITE + "/css/x.png", LAYOUT_IMAGE)]),
+    (r'@\69mport "common.css";', [(SITE + "/css/common.css", STYLESHEET)]),
+    (r'a{background:-webkit-image-s\65 t("a.png" 1x)}', [(SITE + "/css/a.png", LAYOUT_IMAGE)]),
+    ('A{BACKGROUND:URL(X.PNG)}', [(SITE + "/css/X.PNG", LAYOUT_IMAGE)]),
+    ('a{background:-WEBKIT-IMAGE-SET("a.png" 1x)}', [(SITE + "/css/a.png", LAYOUT_IMAGE)]),
+])
+def test_addresses_spelt_with_escapes_or_in_capitals_are_still_named(css, expected):
+    """The quick test that leaves most CSS unread (no ``url(``, ``image-set(`` or ``@import`` in
+    it) must not skip CSS that spells one of them another way."""
+    assert stylesheet_refs(css, CSS_URL) == expected
+
+
+@pytest.mark.parametrize(("style", "expected"), [
+    ("width:100px;height:20px", []),
+    ("font-family:'宋体';color:#333", []),
+    ("background:#fff", []),
+    ("background:url(/images/nav.gif) no-repeat", [(SITE + "/images/nav.gif", LAYOUT_IMAGE)]),
+    ("BACKGROUND-IMAGE:URL( '/images/nav.gif' )", [(SITE + "/images/nav.gif", LAYOUT_IMAGE)]),
+    (r"background:\75 rl(/images/nav.gif)", [(SITE + "/images/nav.gif", LAYOUT_IMAGE)]),
+    ('background-image:image-set("/a.png" 1x, "/b.png" 2x)', [(SITE + "/a.png", LAYOUT_IMAGE), (SITE + "/b.png", LAYOUT_IMAGE)]),
+])
+def test_what_a_style_attribute_names(style, expected):
+    assert style_attribute_refs(style, SITE + "/cyzx/202409/t1.html") == expected
 
 
 def test_a_pages_stylesheets_chrome_and_inline_styles_are_its_assets():
