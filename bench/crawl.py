@@ -175,7 +175,8 @@ class TreeSampler(threading.Thread):
 
 def _role(pid: int, name: str) -> str:
     """A process's part in a run: a helper by the name it gives itself (``parse-worker``,
-    ``archive-writer``), multiprocessing's resource tracker, the crawl, or the program's own name."""
+    ``archive-writer``), a helper not named yet, multiprocessing's resource tracker (should one
+    appear), the crawl, or the program's own name."""
     if not name.startswith("python"):
         return name
     try:
@@ -184,7 +185,7 @@ def _role(pid: int, name: str) -> str:
         return "crawl"
     if b"resource_tracker" in command:
         return "resource-tracker"
-    return "helper" if b"multiprocessing" in command else "crawl"
+    return "helper" if b"crawler.runtime.bootstrap" in command or b"multiprocessing" in command else "crawl"
 
 
 def measured(command: list[str], cwd: Path = REPO) -> Run:

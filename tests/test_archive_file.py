@@ -89,16 +89,18 @@ def test_the_helpers_are_gone_when_the_crawl_exits(tmp_path):
         crawl = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "chinasei", "-a", f"base_url={url}",
                                   "-s", f"ARCHIVE_DB={db}", *FAST], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        children: dict[int, str] = {}
-        while crawl.poll() is None:  # a spawned child shows its own command line a moment after it is made
+        children: dict[int, set[str]] = {}
+        while crawl.poll() is None:  # a helper takes its own name a moment after it is made
             for pid in _children(crawl.pid):
-                command = _command(pid)
-                if command not in ("", "?"):  # once ended, a process has no command line to read
-                    children[pid] = command
+                children.setdefault(pid, set()).update(seen for seen in (_name(pid), _command(pid)) if seen)
         assert crawl.returncode == 0
-    assert len(children) >= 3, children  # the parse worker, the writer, Python's resource tracker
-    assert any("resource_tracker" in command for command in children.values()), children
-    assert not {pid: command for pid, command in children.items() if _alive(pid)}, "helpers outlived the crawl"
+    seen = set().union(*children.values())
+    assert set(HELPERS) <= seen, children  # the parse worker and the writer
+    assert not any("resource_tracker" in each for each in seen), children  # and no tracker of multiprocessing's
+    assert not {pid: names for pid, names in children.items() if _alive(pid)}, "helpers outlived the crawl"
+
+
+HELPERS = ("archive-writer", "parse-worker")
 
 
 def _children(pid: int) -> set[int]:
@@ -110,9 +112,16 @@ def _children(pid: int) -> set[int]:
 
 def _command(pid: int) -> str:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
-        return "?"
+        return ""
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text(errors="replace").strip()
+    except OSError:
+        return ""
 
 
 def _alive(pid: int) -> bool:
@@ -121,23 +130,3 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-def test_wait_for_helpers_leaves_no_resource_tracker_running(tmp_path):
-    """The crawl's last step (run_result) stops the one helper it does not join itself: Python's
-    resource tracker, which would otherwise end a moment after the crawl's process."""
-    import subprocess
-
-    script = (
-        "import os, sys\n"
-        "from multiprocessing import resource_tracker\n"
-        "from crawler.runtime.helper import wait_for_helpers\n"
-        "resource_tracker.ensure_running()\n"
-        "pid = resource_tracker._resource_tracker._pid\n"
-        "wait_for_helpers()\n"
-        "print(pid, os.path.exists(f'/proc/{pid}'))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
-    pid, exists = result.stdout.split()
-    assert int(pid) > 0 and exists == "False", result.stderr

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.runtime.parse_worker import ParseTimeout, ParseWorker, WorkerGone, article_from_bytes, listing_from_bytes
+from crawler.runtime.parse_worker import ParseTimeout, ParseWorker, WorkerGone
+from crawler.runtime.parsing_jobs import article_from_bytes, listing_from_bytes
 from tests.conftest import SAVED, archived_articles, scrapy_crawl
 
 pytestmark = pytest.mark.crawl
@@ -66,7 +67,7 @@ def test_when_the_worker_dies_the_page_fails_and_the_rest_are_parsed_here(caplog
         try:
             first = await worker.article(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset())
             worker.helper.process.kill()
-            worker.helper.process.join()
+            worker.helper.process.wait()
             outcomes = []
             for _ in range(3):
                 try:
@@ -134,3 +135,65 @@ def test_the_helpers_show_by_their_names_in_ps():
         assert Path(f"/proc/{worker.helper.process.pid}/comm").read_text().strip() == "parse-worker"
     finally:
         worker.close()
+
+
+#: What a helper must not carry: the crawl's frameworks, and for the parse worker the event loop and
+#: the database too (it only parses).
+NOT_IN_A_HELPER = ("scrapy", "twisted")
+NOT_IN_THE_PARSE_WORKER = (*NOT_IN_A_HELPER, "asyncio", "sqlite3", "sqlite_utils", "archive", "numpy")
+
+
+@pytest.mark.parametrize(("modules", "forbidden"), [
+    ((), NOT_IN_A_HELPER),
+    (("crawler.runtime.parsing_jobs",), NOT_IN_THE_PARSE_WORKER),
+    (("crawler.runtime.writer",), NOT_IN_A_HELPER),
+])
+def test_a_helper_imports_its_own_module_and_nothing_of_the_crawls(tmp_path, modules, forbidden):
+    """Started from a script that holds Scrapy and Twisted (as ``scrapy`` and ``chinasei`` are), a
+    helper holds neither: not through its parent's main script (multiprocessing's spawn imported
+    it in the child), nor through its own module."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "main.py"
+    script.write_text(
+        "import json, sys\n"
+        "import scrapy, twisted.internet.reactor  # as a crawl's main script has them\n"
+        "from crawler.runtime.helper import HelperProcess\n"
+        "from tests.helper_probe import report_modules\n"
+        "if __name__ == '__main__':\n"
+        f"    helper = HelperProcess(report_modules, 'probe', *{list(modules)!r})\n"
+        "    print(json.dumps(helper.answers.recv() if helper.answers.poll(60) else None))\n"
+        "    helper.close()\n", encoding="utf-8")
+    repo = str(Path(__file__).resolve().parents[1])
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": repo})
+    held = json.loads(result.stdout or "null")
+    assert held is not None, result.stderr
+    assert all(module in held for module in modules)
+    found = sorted(m for m in held if m.split(".")[0] in forbidden)
+    assert not found, f"the helper holds {found}"
+
+
+def test_sqlite_utils_never_brings_numpy_or_pandas_into_our_processes(tmp_path):
+    """sqlite-utils imports numpy and pandas when they are installed; our commands and the writer
+    hold them back (crawler.runtime.imports). Stand-ins that fail when imported are installed here,
+    so the test means the same on a machine with or without the real ones."""
+    import os
+    import subprocess
+    import sys
+
+    for name in ("numpy", "pandas"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text(f"raise SystemExit('{name} was imported')\n")
+    script = ("import sys\nimport crawler.ops.cli\nimport archive.store, archive.search\n"
+              "from crawler.runtime.imports import hold_back_unused\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas') and sys.modules[m]))\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parents[1])])}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
+    control = subprocess.run([sys.executable, "-c", "import sqlite_utils"], capture_output=True, text=True, env=env,
+                             timeout=120)
+    assert "numpy was imported" in control.stderr or "pandas was imported" in control.stderr  # the stand-ins work

@@ -41,7 +41,7 @@ def test_writes_are_applied_in_order_counted_and_indexed(tmp_path):
     writer.submit("mark_walked", run, page.folder_url)
     writer.submit("record_failure", run, PageFailure(url=URL + "x", kind="article", reason="HTTP 500"))
     reports = writer.reports() + writer.close()
-    assert not writer.failed and not writer.helper.process.is_alive()
+    assert not writer.failed and writer.helper.process.poll() is not None
     assert outcomes(reports) == {"new": 1, "unchanged": 1, "updated": 1}
     assert sum(r.writes for r in reports) == 7 and not any(r.errors for r in reports)
     archive = Archive(path)
@@ -78,7 +78,7 @@ def test_a_crawl_that_stops_writing_is_told_once_the_writer_is_gone(tmp_path):
     run = Archive(path).start_run("http://www.chinasei.com.cn")
     writer = ArchiveWriter(path, commit_seconds=0.05)
     writer.helper.process.kill()
-    writer.helper.process.join()
+    writer.helper.process.wait()
     with pytest.raises(WriterFailed, match="exited|stopped reading"):
         for n in range(10_000):
             writer.submit("record_response", run, f"{URL}?{n}", URL, 200, {}, b"x" * 1000, "article")

@@ -15,13 +15,11 @@ from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.project import get_project_settings
-from sqlite_utils.db import NotFoundError
 
 from archive.runs import RunStatus
-from archive.store import Archive, NotAnArchive
+from archive.store import Archive, NotAnArchive, NotFoundError
 from crawler.components.archive_run import ArchiveRun
 from crawler.runtime import interrupts
-from crawler.runtime.helper import wait_for_helpers
 from spiders.chinasei import ChinaseiSpider
 
 #: A copy of the site on this machine needs no politeness delays.
@@ -68,7 +66,6 @@ def run_result(crawler: Crawler, db: str) -> dict[str, Any]:
     run = ArchiveRun.of(crawler)
     if run.active:  # stopped (Ctrl-C as it started) before its spider closed: close its run in order now
         run.spider_closed(crawler.spider, "shutdown")
-    wait_for_helpers()  # after the run's writer is closed: a live helper keeps the tracker going
     outcome = run.outcome
     if outcome.run_id is None:
         message = outcome.message or "the crawl did not open the archive; see the log above"

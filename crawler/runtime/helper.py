@@ -12,13 +12,14 @@ the other side has fallen a whole megabyte behind, and then waiting is the right
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import multiprocessing
+import os
+import pickle
 import signal
+import subprocess
+import sys
 from collections.abc import Callable
-from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 from crawler.runtime import interrupts
@@ -29,56 +30,55 @@ try:
 except ImportError:  # not Linux: pipes keep their size, and a send may wait a little more
     F_SETPIPE_SZ, fcntl = None, None
 
+#: The folder the ``crawler`` package is in: a helper imports this very copy of the project.
+PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+#: What a helper's interpreter runs: make the project importable first (in place of the working
+#: folder, which ``-c`` would put there), then :func:`crawler.runtime.bootstrap.main`.
+BOOTSTRAP = "import sys; sys.path[0] = sys.argv[1]; from crawler.runtime.bootstrap import main; main(sys.argv[2:])"
 
-def widen(connection: Connection) -> None:
+
+def widen(fd: int) -> None:
     """Make a pipe hold ``PIPE_SIZE`` bytes where the system allows it."""
     if fcntl is not None:
         with contextlib.suppress(OSError):
-            fcntl(connection.fileno(), F_SETPIPE_SZ, PIPE_SIZE)
+            fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
 
 
-def start_helper(target: Callable[..., None], name: str, *args: Any) -> tuple[BaseProcess, Connection, Connection]:
+def start_helper(target: Callable[..., None], name: str, *args: Any) -> tuple[subprocess.Popen, Connection, Connection]:
     """Start ``target(to_helper, from_helper, *args)`` in a process of its own, with a widened pipe
     each way; returns the process, the end to send it work and the end its answers come from.
 
-    Spawned, not forked: the crawl runs a reactor and threads, which a fork would copy half-made.
+    A new interpreter, neither forked nor multiprocessing's spawn: the crawl runs a reactor and
+    threads, which a fork would copy half-made, and spawn imports the parent's main script in the
+    child (``scrapy``'s or ``chinasei``'s, and with it Scrapy and Twisted) and starts a resource
+    tracker beside it. A helper here imports its own module and what that uses, nothing else
+    (:mod:`crawler.runtime.bootstrap`); ``target``'s arguments come pickled as its first message.
+
     The helper ignores SIGINT: Ctrl-C reaches every process of the terminal's group, but a helper
     must outlive the crawl's own orderly stop, finishing what it was sent; it ends when the crawl
     closes its pipe or dies. It ignores it from its first instruction: the parent ignores SIGINT
     while starting it, and an ignored signal stays ignored across ``exec`` (a helper still
-    importing its modules when Ctrl-C comes would otherwise die of it). SIGTERM still ends it:
-    multiprocessing stops daemonic children with it at exit, so a service manager should send
-    SIGTERM to the crawl alone (``KillMode=mixed`` in ``deploy/systemd``).
+    importing its modules when Ctrl-C comes would otherwise die of it). SIGTERM still ends it, so a
+    service manager should send SIGTERM to the crawl alone (``KillMode=mixed`` in ``deploy/systemd``).
     """
-    context = multiprocessing.get_context("spawn")
-    to_helper, send = context.Pipe(duplex=False)
-    receive, from_helper = context.Pipe(duplex=False)
-    widen(send)
-    widen(from_helper)
-    process = context.Process(target=_deaf_to_ctrl_c, args=(target, name, to_helper, from_helper, *args), name=name,
-                              daemon=True)
-    with interrupts.handled(signal.SIG_IGN, signal.SIGINT):  # the child then ignores it itself, a moment later
-        process.start()
-    to_helper.close()
-    from_helper.close()
+    work_read, work_write = os.pipe()
+    answer_read, answer_write = os.pipe()
+    widen(work_write)
+    widen(answer_write)
+    command = [sys.executable, "-c", BOOTSTRAP, PROJECT_ROOT, f"{target.__module__}:{target.__qualname__}", name,
+               str(work_read), str(answer_write)]
+    try:
+        with interrupts.handled(signal.SIG_IGN, signal.SIGINT):  # the child then ignores it itself, a moment later
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, pass_fds=(work_read, answer_write))
+    except BaseException:
+        for fd in (work_read, work_write, answer_read, answer_write):
+            os.close(fd)
+        raise
+    os.close(work_read)
+    os.close(answer_write)
+    send, receive = Connection(work_write, readable=False), Connection(answer_read, writable=False)
+    send.send_bytes(pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
     return process, send, receive
-
-
-def _deaf_to_ctrl_c(target: Callable[..., None], name: str, *args: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _name_process(name)
-    target(*args)
-
-
-#: Linux's ``prctl`` option that sets the name ``ps``, ``top`` and ``/proc/<pid>/comm`` show.
-PR_SET_NAME = 15
-
-
-def _name_process(name: str) -> None:
-    """Show the helper by its name (``parse-worker``, ``archive-writer``) in ``ps`` and ``top``
-    instead of as one more ``python``; where the system has no ``prctl``, nothing changes."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
 
 
 class HelperGone(RuntimeError):
@@ -104,45 +104,36 @@ class HelperProcess:
 
     def exit_status(self) -> str:
         """How the process ended, in words, for a message about its death."""
-        return f"it exited with code {self.process.exitcode}"
+        return f"it exited with code {self.process.poll()}"
 
     @property
     def alive(self) -> bool:
-        return self.process.is_alive()
+        return self.process.poll() is None
 
     def kill(self) -> None:
         """End it now (it is stuck), and close both pipes."""
         self.process.kill()
-        self.process.join(timeout=10)
+        self._wait(10)
         self._close_pipes()
 
     def close(self, timeout: float = 10.0) -> None:
         """Let it finish: close its work pipe (its sign to end), wait up to ``timeout``, then kill it
         if it is still there, so no helper outlives the crawl."""
         self.jobs.close()
-        self.process.join(timeout=timeout)
-        if self.process.is_alive():
+        if not self._wait(timeout):
             self.process.kill()
-            self.process.join(timeout=10)
+            self._wait(10)
         self._close_pipes()
+
+    def _wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` for the process to end (and reap it); whether it did."""
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
     def _close_pipes(self) -> None:
         for pipe in (self.jobs, self.answers):
             with contextlib.suppress(OSError):
                 pipe.close()
-
-
-def wait_for_helpers() -> None:
-    """Stop Python's resource tracker (the helper multiprocessing starts beside spawned processes)
-    and wait for it. The parse worker and the writer are joined when the crawl closes them; the
-    tracker ends only when its pipe closes, after this process has exited — racing a wrapper that
-    starts the next run at once. Stopped here, the crawl's process leaves nothing running. Not while
-    a helper still runs (it holds the tracker's pipe open too): that one is a bug of its own, and
-    the test suite names any process left behind."""
-    if multiprocessing.active_children():  # each holds the tracker's pipe open: stopping it would wait for ever
-        return
-    tracker = getattr(resource_tracker, "_resource_tracker", None)
-    stop = getattr(tracker, "_stop", None)  # CPython's own, since 3.8
-    if stop is not None:
-        with contextlib.suppress(Exception):  # already stopped, or never started
-            stop()

@@ -26,32 +26,14 @@ import itertools
 import logging
 import pickle
 import time
-from collections.abc import Callable
-from multiprocessing.connection import Connection
 from typing import Any
 
-from crawler.parsing.article import ArticlePage, parse_article_page
-from crawler.parsing.encoding import decode_html, decode_page
+from crawler.parsing.article import ArticlePage
 from crawler.parsing.items import ListingPage
-from crawler.parsing.listing import parse_listing
 from crawler.runtime.helper import HelperGone, HelperProcess
+from crawler.runtime.parsing_jobs import FUNCTIONS, serve
 
 logger = logging.getLogger(__name__)
-
-
-def article_from_bytes(
-    url: str, body: bytes, content_type: str | None, fetched_at: str | None, known_channels: frozenset[str]
-) -> ArticlePage:
-    """An article page from the bytes received (see :func:`crawler.parsing.article.parse_article_page`)."""
-    return parse_article_page(url, decode_page(body, content_type), fetched_at, known_channels)
-
-
-def listing_from_bytes(url: str, body: bytes, content_type: str | None, known_channels: frozenset[str]) -> ListingPage:
-    """A listing page from the bytes received (see :func:`crawler.parsing.listing.parse_listing`)."""
-    return parse_listing(url, decode_html(body, content_type), known_channels=known_channels)
-
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {"article": article_from_bytes, "listing": listing_from_bytes}
 
 
 class ParseWorker:
@@ -172,24 +154,3 @@ class WorkerGone(RuntimeError):
 
 class ParseTimeout(RuntimeError):
     """A page took longer to parse than the time limit; it is recorded as failed, with this reason."""
-
-
-def serve(jobs: Connection, answers: Connection) -> None:
-    """The worker: parse what comes, send back the result or the exception, until the pipe closes."""
-    while True:
-        try:
-            job, name, args = pickle.loads(jobs.recv_bytes())
-        except (EOFError, OSError):
-            return
-        try:
-            answer = (job, True, FUNCTIONS[name](*args))
-        except Exception as error:  # the crawl records it as the page's failure
-            answer = (job, False, error)
-        try:
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as error:  # an exception that cannot be pickled is sent in words
-            data = pickle.dumps((job, False, RuntimeError(f"{type(answer[2]).__name__}: {answer[2]} ({error})")))
-        try:
-            answers.send_bytes(data)
-        except OSError:
-            return

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.runtime.helper import HelperGone, HelperProcess
+from crawler.runtime.imports import hold_back_unused
 
 #: The Archive methods a crawl writes through; nothing else is run in the child.
 WRITES = frozenset({"save_article", "save_listing", "record_failure", "mark_walked", "record_response", "record_redirect"})
@@ -120,6 +121,7 @@ class ArchiveWriter:
 def serve(writes: Connection, reports: Connection, path: str, commit_seconds: float, busy_timeout: float = 60.0,
           identity: tuple[int, int] | None = None) -> None:
     """The child: apply writes in order, commit every ``commit_seconds``, report after each commit."""
+    hold_back_unused()  # before sqlite-utils is imported, with the archive
     from archive.store import Archive  # imported here: the parent needs none of it to start us
 
     report = Report()
