@@ -47,6 +47,27 @@ def test_the_worker_gives_what_parsing_here_gives():
     assert f"{LIVE}/cyzx/" not in [link.url for link in listing.channel_links]
 
 
+def test_each_page_is_parsed_against_the_channels_known_when_it_was_sent():
+    """The worker is told the followed channels only when they change; every page still gets the
+    set it was sent with, as the sets grow and shrink (a new worker is told them too: see the test
+    of a page that takes too long)."""
+    page = (SAVED / "www/lpz/index.html").read_bytes()
+    first, second = (link.url for link in listing_from_bytes(f"{LIVE}/lpz/", page, "text/html", frozenset()).channel_links[:2])
+    sets = [frozenset(), frozenset({first}), frozenset({first}), frozenset(), frozenset({first, second})]
+
+    async def parse_all():
+        worker = ParseWorker()
+        try:
+            return await asyncio.gather(*(worker.listing(f"{LIVE}/lpz/", page, "text/html", known) for known in sets))
+        finally:
+            worker.close()
+
+    got = run(parse_all())
+    expected = [listing_from_bytes(f"{LIVE}/lpz/", page, "text/html", known) for known in sets]
+    assert got == expected
+    assert len({tuple(link.url for link in listing.channel_links) for listing in got}) == 3  # the sets told apart
+
+
 def test_a_parse_that_raises_raises_in_the_crawl():
     async def broken():
         worker = ParseWorker()
@@ -95,6 +116,9 @@ def test_a_crawl_parsing_in_its_own_thread_archives_the_same(saved_site_url, tmp
     assert strip(archived_articles(with_worker)) == strip(archived_articles(without))
 
 
+CYZX = frozenset({f"{LIVE}/cyzx/"})
+
+
 def slow_page(paragraphs: int = 400_000) -> bytes:
     """A real page that takes seconds to parse: a body of a great many paragraphs."""
     return ("<html><body><div>您的位置:首页 &gt; 领跑者</div><div>标题</div><div>2021-05-25</div><!--正文内容开始-->"
@@ -111,7 +135,7 @@ def test_a_page_over_the_time_limit_fails_and_the_pages_behind_it_are_parsed_by_
             results = await asyncio.gather(
                 worker.article(f"{LIVE}/lpz/202105/t20210525_1.html", slow_page(), "text/html", None, frozenset()),
                 worker.article(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset()),
-                worker.listing(f"{LIVE}/lpz/", (SAVED / "www/lpz/index.html").read_bytes(), "text/html", frozenset()),
+                worker.listing(f"{LIVE}/lpz/", (SAVED / "www/lpz/index.html").read_bytes(), "text/html", CYZX),
                 return_exceptions=True,
             )
             return results, first, worker.helper.process.pid, worker.replaced
@@ -119,6 +143,7 @@ def test_a_page_over_the_time_limit_fails_and_the_pages_behind_it_are_parsed_by_
             worker.close()
 
     (slow, article, listing), first, second, replaced = run(three())
+    assert listing == listing_from_bytes(f"{LIVE}/lpz/", (SAVED / "www/lpz/index.html").read_bytes(), "text/html", CYZX)
     assert isinstance(slow, ParseTimeout) and "took over 1 s" in str(slow)
     assert (replaced, first != second) == (1, True)
     assert article.article.title == article_from_bytes(f"{LIVE}/{ARTICLE}", page, "text/html", None, frozenset()).article.title

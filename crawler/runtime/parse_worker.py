@@ -31,7 +31,7 @@ from typing import Any
 from crawler.parsing.article import ArticlePage
 from crawler.parsing.items import ListingPage
 from crawler.runtime.helper import HelperGone, HelperProcess
-from crawler.runtime.parsing_jobs import FUNCTIONS, serve
+from crawler.runtime.parsing_jobs import FUNCTIONS, KNOWN_CHANNELS, serve
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,9 @@ class ParseWorker:
         """``separate`` False: no process, every page is parsed in the calling thread."""
         self.helper: HelperProcess | None = HelperProcess(serve, "parse-worker") if separate else None
         self._waiting: dict[int, asyncio.Future] = {}
-        self._sent: dict[int, bytes] = {}  # each waiting job as sent, in order: resent if the worker is replaced
+        self._sent: dict[int, tuple[bytes, frozenset[str]]] = {}  # each waiting job as sent, with the channels
+        # the worker knew then, in order: resent if the worker is replaced
+        self._known: frozenset[str] | None = None  # the channels the worker was last told of
         self._head_since = 0.0  # when the worker began on the oldest waiting job
         self.time_limit = time_limit
         self._watchdog: asyncio.TimerHandle | None = None
@@ -67,18 +69,29 @@ class ParseWorker:
             job = next(self._ids)
             future = self._loop.create_future()
             self._waiting[job] = future
-            data = pickle.dumps((job, name, args), protocol=pickle.HIGHEST_PROTOCOL)
+            *page, known = args
+            data = pickle.dumps((job, name, tuple(page)), protocol=pickle.HIGHEST_PROTOCOL)
             if not self._sent:
                 self._head_since = time.monotonic()
-            self._sent[job] = data
+            self._sent[job] = (data, known)
             try:
-                self.helper.send(data)
+                self._send(data, known)
             except HelperGone as error:
                 self._break(f"cannot reach it: {error}")
             else:
                 self._watch()
                 return await future
         return FUNCTIONS[name](*args)
+
+    def _send(self, data: bytes, known: frozenset[str]) -> None:
+        """Send a job; first the channels it is parsed against, when they are not what the worker
+        has: they change a few dozen times a crawl, and sent with every page they were an eighth
+        of its bytes."""
+        assert self.helper is not None
+        if known != self._known:
+            self.helper.send(pickle.dumps((None, KNOWN_CHANNELS, known), protocol=pickle.HIGHEST_PROTOCOL))
+            self._known = known
+        self.helper.send(data)
 
     def _read_answers(self) -> None:
         try:
@@ -119,10 +132,11 @@ class ParseWorker:
         logger.error("A page %s", why)
         self._waiting.pop(stuck).set_exception(ParseTimeout(why))
         self.helper = HelperProcess(serve, "parse-worker")
+        self._known = None
         self._loop.add_reader(self.helper.answers.fileno(), self._read_answers)
         self._head_since = time.monotonic()
-        for data in self._sent.values():
-            self.helper.send(data)
+        for data, known in self._sent.values():
+            self._send(data, known)
 
     def _break(self, why: str) -> None:
         """The worker is gone: say so once, and parse what was waiting in this thread."""

@@ -31,17 +31,24 @@ def listing_from_bytes(url: str, body: bytes, content_type: str | None, known_ch
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {"article": article_from_bytes, "listing": listing_from_bytes}
+#: The message that tells the worker the channels followed so far (``(None, KNOWN_CHANNELS,
+#: frozenset)``): every page is parsed against the last such set, its functions' last argument.
+KNOWN_CHANNELS = "known channels"
 
 
 def serve(jobs: Connection, answers: Connection) -> None:
     """The worker: parse what comes, send back the result or the exception, until the pipe closes."""
+    known: frozenset[str] = frozenset()
     while True:
         try:
             job, name, args = pickle.loads(jobs.recv_bytes())
         except (EOFError, OSError):
             return
+        if name == KNOWN_CHANNELS:
+            known = args
+            continue
         try:
-            answer = (job, True, FUNCTIONS[name](*args))
+            answer = (job, True, FUNCTIONS[name](*args, known))
         except Exception as error:  # the crawl records it as the page's failure
             answer = (job, False, error)
         try:
