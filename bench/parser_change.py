@@ -2,12 +2,17 @@
 
     python bench/parser_change.py --base HEAD~3      # any git revision
     python bench/parser_change.py --base main --rounds 9
+    python bench/parser_change.py --base main --crawl-pages 1000   # the parse worker's whole job
 
 A parser change must not make parsing much slower. Two versions of the ``crawler`` package cannot
 be imported into one process, so each side parses in a process of its own, started from its own
 tree (the base revision is exported with ``git archive``); the sides take turns, round by round,
 so that whatever else the machine does falls on both alike. Both parse the same decoded pages: the
 saved site of this checkout in both layouts. Prints each side's median pages/s and the ratio.
+
+``--crawl-pages N`` times what the crawl's parse worker does instead, on the pages of a site with
+N generated articles (the crawl benchmark's site): each article and listing page from its bytes
+(decoded, parsed, its channel links read against the channels a crawl has followed by then).
 """
 
 from __future__ import annotations
@@ -44,6 +49,52 @@ print(done / (time.perf_counter() - started))
 """
 
 
+#: The same for the parse worker's job: (kind, url, bytes) pages, decoded and parsed as the crawl does.
+CRAWL_TIMER = """
+import pickle, sys, time
+from crawler.parsing.article import parse_article_page
+from crawler.parsing.encoding import decode_html, decode_page
+from crawler.parsing.listing import parse_listing
+pages, known = pickle.load(open(sys.argv[1], "rb"))
+seconds = float(sys.argv[2])
+def parse(kind, url, body):
+    if kind == "article":
+        return parse_article_page(url, decode_page(body, "text/html"), None, known)
+    return parse_listing(url, decode_html(body, "text/html"), known_channels=known)
+for page in pages[:10]:
+    parse(*page)
+done, started = 0, time.perf_counter()
+while time.perf_counter() - started < seconds:
+    for page in pages:
+        parse(*page)
+    done += len(pages)
+print(done / (time.perf_counter() - started))
+"""
+
+
+def crawl_pages(articles: int, folder: Path) -> tuple[list[tuple[str, str, bytes]], frozenset[str]]:
+    """The article and listing pages of a site with ``articles`` generated articles, as a crawl
+    fetches them, and the channels it has followed by the time it reads them (all of them)."""
+    from crawler.parsing import site
+    from tests.sitebuilder.build import build
+    from tests.sitebuilder.generated import specs
+
+    www = folder / "www"
+    build(www, extra=specs(articles))
+    origin = "http://www.chinasei.com.cn"
+    pages, channels = [], set()
+    for path in sorted(www.rglob("*.html")):
+        relative = path.relative_to(www).as_posix()
+        if relative == "index.html":
+            continue
+        url = f"{origin}/{relative}"
+        kind = "article" if site.is_article_url(url) else "listing"
+        if kind == "listing":
+            channels.add(url.rsplit("/", 1)[0] + "/")
+        pages.append((kind, url, path.read_bytes()))
+    return pages, frozenset(channels)
+
+
 def export(revision: str, into: Path) -> Path:
     """The tree of ``revision``, written to a folder."""
     archive = subprocess.run(["git", "-C", str(REPO), "archive", revision], check=True, capture_output=True).stdout
@@ -54,9 +105,9 @@ def export(revision: str, into: Path) -> Path:
     return into / "base"
 
 
-def rate(tree: Path, pages: Path, seconds: float) -> float:
+def rate(tree: Path, pages: Path, seconds: float, timer: str = TIMER) -> float:
     """Pages per second of the parser in ``tree``."""
-    out = subprocess.run([sys.executable, "-c", TIMER, str(pages), str(seconds)], cwd=tree, check=True,
+    out = subprocess.run([sys.executable, "-c", timer, str(pages), str(seconds)], cwd=tree, check=True,
                          capture_output=True, text=True, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"})
     return float(out.stdout.strip())
 
@@ -66,6 +117,8 @@ def main() -> None:
     parser.add_argument("--base", required=True, help="the git revision to compare with")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=2.0, help="timing per side per round")
+    parser.add_argument("--crawl-pages", type=int, metavar="N", default=0,
+                        help="time the parse worker's job on a site of N generated articles instead")
     args = parser.parse_args()
 
     from bench.parsing import pages as saved_pages
@@ -74,14 +127,21 @@ def main() -> None:
         folder = Path(tmp)
         base = export(args.base, folder)
         cases = folder / "pages.pickle"
-        decoded = [(url, page) for url, page, _ in saved_pages()]
-        cases.write_bytes(pickle.dumps(decoded))
+        if args.crawl_pages:
+            pages, known = crawl_pages(args.crawl_pages, folder)
+            cases.write_bytes(pickle.dumps((pages, known)))
+            timer, what = CRAWL_TIMER, (f"{len(pages):,} pages of a site with {args.crawl_pages:,} generated articles, "
+                                        "as the parse worker reads them")
+        else:
+            decoded = [(url, page) for url, page, _ in saved_pages()]
+            cases.write_bytes(pickle.dumps(decoded))
+            timer, what = TIMER, f"{len(decoded)} article pages (two layouts)"
         runs: dict[str, list[float]] = {"base": [], "this": []}
         for _ in range(args.rounds):
-            runs["base"].append(rate(base, cases, args.seconds))
-            runs["this"].append(rate(REPO, cases, args.seconds))
+            runs["base"].append(rate(base, cases, args.seconds, timer))
+            runs["this"].append(rate(REPO, cases, args.seconds, timer))
     medians = {side: statistics.median(rates) for side, rates in runs.items()}
-    print(f"{len(decoded)} article pages (two layouts), {args.rounds} rounds, sides alternating")
+    print(f"{what}, {args.rounds} rounds, sides alternating")
     for side, label in (("base", args.base), ("this", "this checkout")):
         print(f"{label:<24} median {medians[side]:>7.0f} pages/s  (rounds: {', '.join(f'{r:.0f}' for r in runs[side])})")
     print(f"this checkout parses at {medians['this'] / medians['base']:.1%} of {args.base}'s speed")

@@ -100,13 +100,16 @@ def test_a_pages_stylesheets_chrome_and_inline_styles_are_its_assets():
         '<link rel="alternate stylesheet" href="/css/wide.css"><link rel="icon" href="/favicon.ico">'
         '<link rel="stylesheet"><style>@import url(/css/common.css); .b{background:url(/images/b.png)}</style></head>'
         '<body><div class="logo"><img src="/images/logo.png"></div><div style="background:url(\'/images/nav.gif\')">菜单</div>'
+        '<p style="text-indent:2em">正文</p><p STYLE="BACKGROUND:URL(/images/caps.gif)">甲</p>'
+        '<p style="background:\\75 rl(/images/escaped.gif)">乙</p>'
         '<div id="zoom"><img src="./W1.jpg"></div><img src="data:image/gif;base64,R0lGOD=="><img src="/images/logo.png"></body></html>')
     assets = page_assets(page, SITE + "/cyzx/202409/t1.html", shown=[SITE + "/cyzx/202409/W1.jpg"])
     assert assets == [
         Asset(SITE + "/css/style.css", STYLESHEET), Asset(SITE + "/cyzx/css/print.css", STYLESHEET),
         Asset(SITE + "/css/wide.css", STYLESHEET), Asset(SITE + "/css/common.css", STYLESHEET),
         Asset(SITE + "/images/b.png", LAYOUT_IMAGE), Asset(SITE + "/images/logo.png", LAYOUT_IMAGE),
-        Asset(SITE + "/images/nav.gif", LAYOUT_IMAGE),
+        Asset(SITE + "/images/nav.gif", LAYOUT_IMAGE), Asset(SITE + "/images/caps.gif", LAYOUT_IMAGE),
+        Asset(SITE + "/images/escaped.gif", LAYOUT_IMAGE),
     ]
 
 

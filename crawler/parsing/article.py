@@ -12,9 +12,9 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Container
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from lxml import html
+from lxml import etree, html
 
 from crawler.parsing import byline as bylines
 from crawler.parsing import dates, dom, site, styles
@@ -40,12 +40,14 @@ class Body:
 
 @dataclass
 class Header:
-    """The lines a reader sees above the body, with the breadcrumb's position among them, and the
-    few lines right after the body (where some templates put the editor)."""
+    """The lines a reader sees above the body, with the breadcrumb's position among them, the
+    few lines right after the body (where some templates put the editor), and the page's
+    ``<meta>`` values by name (lower case), read once for every rule that falls back on them."""
 
     lines: list[str]
     breadcrumb_at: int | None
     after_body: list[str]
+    metas: dict[str, str] = field(default_factory=dict)
 
 
 def parse_article_response(url: str, body: bytes, content_type: str | None, fetched_at: str | None = None) -> Article:
@@ -107,7 +109,7 @@ def _article_from(url: str, root: html.HtmlElement, fetched_at: str | None) -> A
         article.problems.append("no body found")
     else:
         people.merge(extract_body(body, body_lines, url, article))
-    meta_source = _meta(root, "ContentSource")
+    meta_source = _meta(header, "ContentSource")
     if not people.source and meta_source:
         people.add("source", meta_source)
         article.extraction.setdefault("byline", "generic:meta")
@@ -185,17 +187,27 @@ def read_header(root: html.HtmlElement, body: Body | None, body_lines: list[str]
         if inside:
             after = after[len(body_lines) :]
     at = next((i for i, line in enumerate(lines) if site.BREADCRUMB_LEAD.match(line)), None)
-    return Header(lines, at, after[:3])
+    return Header(lines, at, after[:3], _metas(root))
 
 
-def _meta(root: html.HtmlElement, *names: str) -> str | None:
-    for name in names:
-        for element in root.iter("meta"):
-            if (element.get("name") or element.get("property") or "").lower() == name.lower():
-                value = dom.normalize_space(element.get("content"))
-                if value:
-                    return value
-    return None
+_META_ELEMENTS = etree.XPath("//meta[@content]")
+
+
+def _metas(root: html.HtmlElement) -> dict[str, str]:
+    """Each ``<meta>`` name's (or property's) first value that is not blank, by lower-case name."""
+    found: dict[str, str] = {}
+    for element in _META_ELEMENTS(root):
+        name = (element.get("name") or element.get("property") or "").lower()
+        if name and name not in found:
+            value = dom.normalize_space(element.get("content"))
+            if value:
+                found[name] = value
+    return found
+
+
+def _meta(header: Header, *names: str) -> str | None:
+    """The first of ``names`` the page's ``<meta>`` elements give a value."""
+    return next((header.metas[name.lower()] for name in names if name.lower() in header.metas), None)
 
 
 # --- Fields --------------------------------------------------------------------------------------
@@ -210,7 +222,7 @@ def extract_category(root: html.HtmlElement, header: Header, article: Article) -
     if crumbs:
         article.category, article.extraction["category"] = crumbs[-1], "site:breadcrumb"
         return crumbs
-    column = _meta(root, "ColumnName")
+    column = _meta(header, "ColumnName")
     if column:
         article.category, article.extraction["category"] = column, "generic:meta"
         return [column]
@@ -229,7 +241,7 @@ def _title_candidates(root: html.HtmlElement, header: Header) -> list[tuple[str,
         if text and text != site.SITE_NAME:
             candidates.append(("generic:h1", text))
             break
-    meta = _meta(root, "ArticleTitle", "og:title")
+    meta = _meta(header, "ArticleTitle", "og:title")
     if meta:
         candidates.append(("generic:meta", meta))
     title_tag = root.find(".//title")
@@ -283,7 +295,7 @@ def extract_published_at(
     start = (header.breadcrumb_at or 0) + 1 if header.breadcrumb_at is not None else 0
     chains = (
         ("site:date-line", " \n".join(head_lines)),
-        ("generic:meta", _meta(root, "PubDate", "article:published_time", "publishdate") or ""),
+        ("generic:meta", _meta(header, "PubDate", "article:published_time", "publishdate") or ""),
         ("generic:page", " \n".join(header.lines[start:])),
     )
     for rule, text in chains:

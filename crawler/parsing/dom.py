@@ -106,8 +106,12 @@ def element_text(element: html.HtmlElement) -> str:
     return normalize_space(" ".join(element.itertext()) if _has_inline_gaps(element) else element.text_content())
 
 
+#: Tags whose text stands apart from the text around it: blocks and line breaks.
+_GAP_TAGS = BLOCK_TAGS | {"br"}
+
+
 def _has_inline_gaps(element: html.HtmlElement) -> bool:
-    return any(isinstance(e.tag, str) and e.tag in BLOCK_TAGS | {"br"} for e in element.iterdescendants())
+    return any(isinstance(e.tag, str) and e.tag in _GAP_TAGS for e in element.iterdescendants())
 
 
 class _Enough(Exception):

@@ -13,7 +13,7 @@ from collections.abc import Container
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from lxml import html
+from lxml import etree, html
 
 from crawler.parsing import dates, dom, site
 from crawler.parsing.items import ChannelLink, ListingEntry, ListingPage
@@ -150,20 +150,32 @@ def _link_name(link: html.HtmlElement) -> str | None:
     return None
 
 
+#: Every link's address, as plain strings: a page's links are sorted out without making a Python
+#: object of each ``<a>``; only the links to channels not followed yet are looked at as elements.
+_HREFS = etree.XPath("//a/@href", smart_strings=False)
+
+
 def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Container[str] = ()) -> list[ChannelLink]:
     """Links on a page that lead to channel listings of the same site, in page order, once each.
 
     Every page carries the whole menu, so a crawler that has followed a channel passes its folder
     URL in ``known``: such links are skipped before their names are read, the costly part.
     """
-    found: dict[str, ChannelLink] = {}
     origin = "/".join(page_url.split("/", 3)[:3])
-    for link in dom.iter_links(root):
-        href = (link.get("href") or "").strip()
+    folder = page_url.rsplit("/", 1)[0] + "/" if "?" not in page_url and "#" not in page_url and page_url.count("/") > 2 else page_url
+    leads: dict[str, str] = {}  # each link's address, as written, to the folder of a channel not known
+    for address in _HREFS(root):
+        href = address.strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        folder_url = _channel_folder(origin if href.startswith(_FROM_ORIGIN) else page_url, href)
-        if folder_url is None or folder_url in known:
+        base = origin if href.startswith(_FROM_ORIGIN) else page_url if href.startswith("?") else folder
+        folder_url = _channel_folder(base, href)
+        if folder_url is not None and folder_url not in known:
+            leads[address] = folder_url
+    found: dict[str, ChannelLink] = {}
+    for link in dom.iter_links(root) if leads else ():
+        folder_url = leads.get(link.get("href"))
+        if folder_url is None:
             continue
         name = _link_name(link)
         if name in site.NOT_CHANNELS:
@@ -174,13 +186,16 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Contai
     return list(found.values())
 
 
-_FROM_ORIGIN = ("http://", "https://", "//", "/")  # links that resolve the same from any page of a site
+#: Links that resolve the same from any page of a site, and the others, which resolve the same from
+#: any page of a folder (but ``?…``, which keeps the page's path): what ``_channel_folder`` is asked.
+_FROM_ORIGIN = ("http://", "https://", "//", "/")
 
 
 @lru_cache(maxsize=4096)
 def _channel_folder(base_url: str, href: str) -> str | None:
     """The listing folder a link leads to, or None when it leads elsewhere. Every page repeats the
-    menu's links, so a crawl asks this thousands of times with the same (origin, href): cached."""
+    menu's links, so a crawl asks this thousands of times with the same (origin or folder, href):
+    cached."""
     url = site.join(base_url, href)
     if url is None or not _same_origin(base_url, url) or site.listing_folder(url) in (None, "/"):
         return None
