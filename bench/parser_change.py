@@ -29,38 +29,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-#: Run inside each side's process: times ``parse_article`` over the pages for about ``seconds``.
-TIMER = """
-import pickle, sys, time
-try:
-    from crawler.parsing.article import parse_article
-except ImportError:  # a revision from before the layered packages
-    from crawler.article import parse_article
-pages = pickle.load(open(sys.argv[1], "rb"))
+#: Run inside each side's process, after a head that loads ``pages`` and defines ``parse(*page)``:
+#: pages per second over the pages for about ``seconds`` (``sys.argv[2]``).
+TIMING = """
 seconds = float(sys.argv[2])
-for url, page in pages[:10]:
-    parse_article(url, page)
-done, started = 0, time.perf_counter()
-while time.perf_counter() - started < seconds:
-    for url, page in pages:
-        parse_article(url, page)
-    done += len(pages)
-print(done / (time.perf_counter() - started))
-"""
-
-
-#: The same for the parse worker's job: (kind, url, bytes) pages, decoded and parsed as the crawl does.
-CRAWL_TIMER = """
-import pickle, sys, time
-from crawler.parsing.article import parse_article_page
-from crawler.parsing.encoding import decode_html, decode_page
-from crawler.parsing.listing import parse_listing
-pages, known = pickle.load(open(sys.argv[1], "rb"))
-seconds = float(sys.argv[2])
-def parse(kind, url, body):
-    if kind == "article":
-        return parse_article_page(url, decode_page(body, "text/html"), None, known)
-    return parse_listing(url, decode_html(body, "text/html"), known_channels=known)
 for page in pages[:10]:
     parse(*page)
 done, started = 0, time.perf_counter()
@@ -70,6 +42,28 @@ while time.perf_counter() - started < seconds:
     done += len(pages)
 print(done / (time.perf_counter() - started))
 """
+#: ``parse_article`` over (url, decoded page) pairs.
+TIMER = """
+import pickle, sys, time
+try:
+    from crawler.parsing.article import parse_article
+except ImportError:  # a revision from before the layered packages
+    from crawler.article import parse_article
+pages = pickle.load(open(sys.argv[1], "rb"))
+parse = parse_article
+""" + TIMING
+#: The parse worker's job: (kind, url, bytes) pages, decoded and parsed as the crawl does.
+CRAWL_TIMER = """
+import pickle, sys, time
+from crawler.parsing.article import parse_article_page
+from crawler.parsing.encoding import decode_html, decode_page
+from crawler.parsing.listing import parse_listing
+pages, known = pickle.load(open(sys.argv[1], "rb"))
+def parse(kind, url, body):
+    if kind == "article":
+        return parse_article_page(url, decode_page(body, "text/html"), None, known)
+    return parse_listing(url, decode_html(body, "text/html"), known_channels=known)
+""" + TIMING
 
 
 def crawl_pages(articles: int, folder: Path) -> tuple[list[tuple[str, str, bytes]], frozenset[str]]:
@@ -81,16 +75,15 @@ def crawl_pages(articles: int, folder: Path) -> tuple[list[tuple[str, str, bytes
 
     www = folder / "www"
     build(www, extra=specs(articles))
-    origin = "http://www.chinasei.com.cn"
     pages, channels = [], set()
     for path in sorted(www.rglob("*.html")):
         relative = path.relative_to(www).as_posix()
         if relative == "index.html":
             continue
-        url = f"{origin}/{relative}"
+        url = f"{site.CANONICAL_ORIGIN}/{relative}"
         kind = "article" if site.is_article_url(url) else "listing"
         if kind == "listing":
-            channels.add(url.rsplit("/", 1)[0] + "/")
+            channels.add(site.listing_folder_url(url))
         pages.append((kind, url, path.read_bytes()))
     return pages, frozenset(channels)
 

@@ -162,7 +162,7 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Contai
     URL in ``known``: such links are skipped before their names are read, the costly part.
     """
     origin = "/".join(page_url.split("/", 3)[:3])
-    folder = page_url.rsplit("/", 1)[0] + "/" if "?" not in page_url and "#" not in page_url and page_url.count("/") > 2 else page_url
+    folder = site.listing_folder_url(page_url)
     leads: dict[str, str] = {}  # each link's address, as written, to the folder of a channel not known
     for address in _HREFS(root):
         href = address.strip()

@@ -87,7 +87,7 @@ class HelperGone(RuntimeError):
 
 class HelperProcess:
     """A helper beside the crawl (the parse worker, the archive writer): ``target(jobs, answers,
-    *args)`` in a spawned process (see :func:`start_helper`), work sent down one pipe, answers read
+    *args)`` in a process of its own (see :func:`start_helper`), work sent down one pipe, answers read
     from the other."""
 
     def __init__(self, target: Callable[..., None], name: str, *args: Any) -> None:

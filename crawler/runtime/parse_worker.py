@@ -43,8 +43,9 @@ class ParseWorker:
         """``separate`` False: no process, every page is parsed in the calling thread."""
         self.helper: HelperProcess | None = HelperProcess(serve, "parse-worker") if separate else None
         self._waiting: dict[int, asyncio.Future] = {}
-        self._sent: dict[int, tuple[bytes, frozenset[str]]] = {}  # each waiting job as sent, with the channels
-        # the worker knew then, in order: resent if the worker is replaced
+        # each waiting job as sent, with the channels it was sent against, in order: resent if the
+        # worker is replaced
+        self._sent: dict[int, tuple[bytes, frozenset[str]]] = {}
         self._known: frozenset[str] | None = None  # the channels the worker was last told of
         self._head_since = 0.0  # when the worker began on the oldest waiting job
         self.time_limit = time_limit
