@@ -214,7 +214,6 @@ def test_sqlite_utils_never_brings_numpy_or_pandas_into_our_processes(tmp_path):
         (tmp_path / name).mkdir()
         (tmp_path / name / "__init__.py").write_text(f"raise SystemExit('{name} was imported')\n")
     script = ("import sys\nimport crawler.ops.cli\nimport archive.store, archive.search\n"
-              "from crawler.runtime.imports import hold_back_unused\n"
               "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas') and sys.modules[m]))\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parents[1])])}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
