@@ -4,7 +4,8 @@ articles archived, rate, failures), and on a terminal a status line kept up to d
 The status line is rich's ``Live`` display: while it is up, log records are printed above it by
 rich (the logging handlers that wrote to the terminal write through rich's proxy of it), so a log
 line is never glued to the status line. It is refreshed from the reactor once a second (no thread
-of its own) and removed when the crawl ends.
+of its own) and removed when the crawl ends. rich is imported only when there is a terminal to draw
+on: a scheduled crawl, whose log goes to a file, does not hold it.
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from rich.console import Console
-from rich.live import Live
-from rich.text import Text
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from crawler.config import setting
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,11 @@ class StatusLine:
     """One line kept at the bottom of a terminal, with log records printed above it."""
 
     def __init__(self, console: Console | None = None):
+        from rich.console import Console
+        from rich.live import Live
+        from rich.text import Text
+
+        self._text = Text
         self.console = console or Console(stderr=True)
         self.live = Live(Text(""), console=self.console, auto_refresh=False, transient=True,
                          redirect_stdout=False, redirect_stderr=True)
@@ -45,7 +51,7 @@ class StatusLine:
                 self._moved.append((handler, handler.setStream(sys.stderr)))
 
     def show(self, line: str) -> None:
-        self.live.update(Text(line, no_wrap=True, overflow="ellipsis"), refresh=True)
+        self.live.update(self._text(line, no_wrap=True, overflow="ellipsis"), refresh=True)
 
     def stop(self) -> None:
         for handler, stream in self._moved:
