@@ -3,9 +3,12 @@ take turns, and an incremental re-crawl of the unchanged site — measured side 
 
     python bench/crawl.py                                  # 20,000 generated articles, pages only, 3 pairs
     python bench/crawl.py --articles 100000 --modes pages media --pairs 3
+    python bench/crawl.py --photos-per-article 0 --modes media   # media on, without photographs
 
 The site is the saved site's templates with generated articles of realistic Chinese text added to
-its channels (tests/sitebuilder), served on 127.0.0.1 by nginx where it is installed
+its channels (tests/sitebuilder), each showing ``--photos-per-article`` photographs on average (0.5,
+of ``--photo-kib`` KiB each, 150, varying by half either way: incompressible bytes in a JPEG's
+frame, as a photograph is), served on 127.0.0.1 by nginx where it is installed
 (``apt-get install nginx-light``), else by Twisted's static server with a warning: that server is
 Python on the same two cores, and competes with both crawlers.
 
@@ -14,7 +17,9 @@ images and attachments, the bare spider fetching the same URLs) first runs our c
 the URLs, then runs the pairs. For each run it reports the wall time, pages per second, the CPU
 seconds of the whole process tree (user + system, helpers included, as the kernel counts them for
 children reaped), and the peak of the whole tree's resident memory, sampled from /proc every 0.1 s,
-with each process's own peak. Ratios are taken within each pair, and their median reported.
+with each process's own peak. Ratios are taken within each pair, and their median reported. With both
+modes, the last line compares the pages our crawl archives per second with media on and off: media
+must not slow the archiving of pages.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.conftest import query  # noqa: E402
 from tests.sitebuilder.build import build  # noqa: E402
-from tests.sitebuilder.generated import specs  # noqa: E402
+from tests.sitebuilder.generated import specs, write_photographs  # noqa: E402
 
 CONCURRENCY = ["-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", *CONCURRENCY, "-s", "LOG_LEVEL=WARNING",
@@ -230,8 +235,9 @@ def roles(run: Run) -> str:
     return ", ".join(f"{name} {peak} MiB {cpu:.1f} s" for name, (peak, cpu) in found.items())
 
 
-def mode(label: str, work: Path, base: str, pairs: int) -> None:
-    """One mode: a crawl to learn the URLs, then ``pairs`` pairs, the two sides taking turns."""
+def mode(label: str, work: Path, base: str, pairs: int) -> float:
+    """One mode: a crawl to learn the URLs, then ``pairs`` pairs, the two sides taking turns.
+    Returns the median of the pages our crawl archived per second."""
     media = label == "media"
     db = work / f"{label}.db"
     measured(ours(base, db, media))
@@ -245,6 +251,7 @@ def mode(label: str, work: Path, base: str, pairs: int) -> None:
     print(f"\n{label}: {len(urls):,} requests ({pages:,} pages), {pairs} pairs", flush=True)
     print(f"{'pair':>4} {'side':>6} {'wall s':>7} {'req/s':>6} {'CPU s':>6} {'CPU ms/req':>10} {'tree peak MiB':>13}  by process: peak, CPU")
     ratios: dict[str, list[float]] = {"rate": [], "cpu": [], "peak": []}
+    pages_per_second: list[float] = []
     for pair in range(1, pairs + 1):
         order = ("bare", "ours") if pair % 2 else ("ours", "bare")
         runs = {}
@@ -256,6 +263,7 @@ def mode(label: str, work: Path, base: str, pairs: int) -> None:
             run = runs[side]
             print(f"{pair:>4} {side:>6} {run.wall:>7.1f} {len(urls) / run.wall:>6.0f} {run.cpu:>6.1f} "
                   f"{1000 * run.cpu / len(urls):>10.2f} {run.tree_peak // MiB:>13}  {roles(run)}", flush=True)
+        pages_per_second.append(pages / runs["ours"].wall)
         ratios["rate"].append(runs["bare"].wall / runs["ours"].wall)
         ratios["cpu"].append(runs["ours"].cpu / runs["bare"].cpu)
         ratios["peak"].append(runs["ours"].tree_peak / runs["bare"].tree_peak)
@@ -266,6 +274,7 @@ def mode(label: str, work: Path, base: str, pairs: int) -> None:
     full_requests, again_requests = (r for (r,) in query(db, "SELECT requests FROM runs ORDER BY id"))
     print(f"incremental re-crawl of the unchanged site: {again_requests:,} requests "
           f"({again_requests / full_requests:.2%} of the full crawl's {full_requests:,}), {again.wall:.1f} s")
+    return statistics.median(pages_per_second)
 
 
 def main() -> None:
@@ -273,17 +282,24 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--modes", nargs="+", choices=["pages", "media"], default=["pages"])
+    parser.add_argument("--photos-per-article", type=float, default=0.5)
+    parser.add_argument("--photo-kib", type=int, default=150)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="chinasei-bench-"))
     work.chmod(0o755)  # nginx's workers run as another user: they must read the site
     started = time.perf_counter()
-    build(work / "www", extra=specs(args.articles))
-    print(f"site with {args.articles:,} generated articles written in {time.perf_counter() - started:.0f} s", flush=True)
+    generated = specs(args.articles, photographs=args.photos_per_article)
+    build(work / "www", extra=generated)
+    photos, size = write_photographs(work / "www", generated, args.photo_kib)
+    print(f"site with {args.articles:,} generated articles and {photos:,} photographs ({size / 1e6:,.0f} MB) "
+          f"written in {time.perf_counter() - started:.0f} s", flush=True)
     server, base, name = serve(work / "www", work)
     print(f"served by {name} at {base}; {os.cpu_count()} cores", flush=True)
     try:
-        for label in args.modes:
-            mode(label, work, base, args.pairs)
+        archived = {label: mode(label, work, base, args.pairs) for label in args.modes}
+        if len(archived) == 2:
+            print(f"pages our crawl archived per second, medians: {archived['pages']:.0f} with media off, "
+                  f"{archived['media']:.0f} with media on ({archived['media'] / archived['pages']:.2f}×; target ≥ 1)")
     finally:
         server.terminate()
         server.wait()

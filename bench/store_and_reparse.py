@@ -32,6 +32,7 @@ from crawler.ops.reparse import reparse  # noqa: E402
 from crawler.parsing.article import parse_article_response  # noqa: E402
 from tests.sitebuilder import corpus, render  # noqa: E402
 from tests.sitebuilder.content import Spec  # noqa: E402
+from tests.sitebuilder.generated import photograph  # noqa: E402
 
 LISTING = (Path(__file__).resolve().parents[1] / "saved_site/www/lpz/index.html").read_bytes()
 
@@ -49,8 +50,7 @@ def photographs(url: str, count: float, kib: int, rng: random.Random) -> list[tu
     """The images an article shows: about ``count`` of ``kib`` KiB each, each its own bytes."""
     shown = int(count) + (rng.random() < count - int(count))
     folder = url.rsplit("/", 1)[0]
-    return [(f"{folder}/W0{rng.getrandbits(60):018d}.jpg", b"\xff\xd8\xff\xe0" + rng.randbytes(kib * 1024) + b"\xff\xd9")
-            for _ in range(shown)]
+    return [(f"{folder}/W0{rng.getrandbits(60):018d}.jpg", photograph(kib, rng)) for _ in range(shown)]
 
 
 def main() -> None:
