@@ -32,7 +32,7 @@ from crawler.ops.reparse import reparse  # noqa: E402
 from crawler.parsing.article import parse_article_response  # noqa: E402
 from tests.sitebuilder import corpus, render  # noqa: E402
 from tests.sitebuilder.content import Spec  # noqa: E402
-from tests.sitebuilder.generated import photograph  # noqa: E402
+from tests.sitebuilder.generated import photograph, photograph_count  # noqa: E402
 
 LISTING = (Path(__file__).resolve().parents[1] / "saved_site/www/lpz/index.html").read_bytes()
 
@@ -48,7 +48,7 @@ def page(article) -> tuple[str, bytes]:
 
 def photographs(url: str, count: float, kib: int, rng: random.Random) -> list[tuple[str, bytes]]:
     """The images an article shows: about ``count`` of ``kib`` KiB each, each its own bytes."""
-    shown = int(count) + (rng.random() < count - int(count))
+    shown = photograph_count(count, rng)
     folder = url.rsplit("/", 1)[0]
     return [(f"{folder}/W0{rng.getrandbits(60):018d}.jpg", photograph(kib, rng)) for _ in range(shown)]
 

@@ -20,7 +20,7 @@ def specs(count: int, folders: list[str] | None = None, photographs: float = 0.0
     out = []
     for n, article in enumerate(corpus.articles(count)):
         blocks: list[tuple] = [("p", p) for p in article.body.split("\n")]
-        shown = int(photographs) + (rng.random() < photographs - int(photographs))
+        shown = photograph_count(photographs, rng)
         day = article.published_at[:10].replace("-", "")
         for k in range(shown):
             name = f"W0{day}{article.site_id:09d}{k}.jpg"
@@ -28,6 +28,11 @@ def specs(count: int, folders: list[str] | None = None, photographs: float = 0.0
         out.append(Spec(article.site_id, folders[n % len(folders)], article.title, article.published_at[:16].replace("T", " "),
                         article.published_at, blocks, lead=f"（记者 {article.reporters[0]}）", people={"reporters": article.reporters}))
     return out
+
+
+def photograph_count(average: float, rng: random.Random) -> int:
+    """How many photographs one article shows, so that articles show ``average`` on average."""
+    return int(average) + (rng.random() < average - int(average))
 
 
 def photograph(kib: int, rng: random.Random) -> bytes:
