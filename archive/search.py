@@ -53,6 +53,7 @@ _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
 _FULL_WIDTH_FORMS = {chr(c): unicodedata.normalize("NFKD", chr(c)) for c in [0x3000, *range(0xFF01, 0xFF5F)]}
 _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
 _CODE_POINTS = next(code for code in "IL" if array(code).itemsize == 4)
+_SPACE = array(_CODE_POINTS, [ord(" ")])
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
 WEIGHTS = (10.0, 1.0)  # title, body
 
@@ -98,7 +99,7 @@ def _bigrams(text: str) -> str:
     if pairs < 1:
         return ""
     laid = array(_CODE_POINTS, bytes(12 * pairs))
-    laid[0::3], laid[1::3], laid[2::3] = points[:-1], points[1:], array(_CODE_POINTS, [ord(" ")]) * pairs
+    laid[0::3], laid[1::3], laid[2::3] = points[:-1], points[1:], _SPACE * pairs
     return laid.tobytes()[:-4].decode(_UTF32, "surrogatepass")
 
 
