@@ -21,6 +21,14 @@ CELL_TAGS = frozenset({"td", "th"})
 SENTINEL = "\x00"
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
+#: The parser every page is read with: lxml.html's, but with every element an ``HtmlElement``, the
+#: class chosen in C. lxml.html's own parser chooses each element's class in a Python function (to
+#: give forms and their fields classes of their own, which nothing here uses), called each time
+#: Python touches an element of the tree; a page read by the densest-block rule touches them all.
+PARSER = html.HTMLParser()
+PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=html.HtmlElement, comment=html.HtmlComment, pi=html.HtmlProcessingInstruction, entity=html.HtmlEntity))
+
 
 #: Tags that libxml2 reads as containers running to their closing tag, which an unclosed one (valid
 #: HTML for ``<embed>``, a slip for the others) never gets: the rest of the page would vanish into it.
@@ -59,9 +67,9 @@ def parse_html(text: str) -> html.HtmlElement:
         text = "<html><body></body></html>"
     text = close_dangling(text)
     try:
-        root = html.document_fromstring(text)
+        root = html.document_fromstring(text, parser=PARSER)
     except (etree.ParserError, ValueError):
-        root = html.document_fromstring("<html><body>" + html_escape(text) + "</body></html>")
+        root = html.document_fromstring("<html><body>" + html_escape(text) + "</body></html>", parser=PARSER)
     return drop_unwritable(root) if _may_be_unwritable(text) else root
 
 
@@ -227,7 +235,7 @@ def region_between(root: html.HtmlElement, start: str | tuple[str, ...], end: st
 
 def region_after(first: etree._Comment, last: etree._Comment | None) -> html.HtmlElement:
     """A new ``<div>`` holding copies of the siblings from ``first`` to ``last`` (or the end)."""
-    region = html.Element("div")
+    region = PARSER.makeelement("div")
     region.text = first.tail
     for sibling in first.itersiblings():
         if sibling is last:
