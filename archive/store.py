@@ -24,11 +24,13 @@ from sqlite_utils.db import NotFoundError
 from archive import compression, schema
 from archive.runs import RunStatus
 from archive.search import SearchIndex
-from crawler.parsing import site, styles
+from crawler.parsing import site
 from crawler.parsing.items import (
+    ASSET_ROLES,
     CONTENT_FIELDS,
     JSON_FIELDS,
     LATER_FIELDS,
+    STYLESHEET,
     Article,
     ListingPage,
     PageFailure,
@@ -588,7 +590,7 @@ class Archive:
         stopped first, or reached its byte cap), or failed in fewer than ``give_up_after`` runs. Off-site
         ones only when ``off_site``. With ``layout``, the stylesheets and layout images of their pages
         too, and what the archived stylesheets name."""
-        roles = "" if layout else f"AND am.role NOT IN ({', '.join(repr(role) for role in sorted(styles.ROLES))})"
+        roles = "" if layout else f"AND am.role NOT IN ({', '.join(repr(role) for role in sorted(ASSET_ROLES))})"
         rows = self.db.execute(
             f"""WITH failed AS ({_MEDIA_FAILED_RUNS})
                SELECT am.site_id, a.url, am.url, am.role FROM article_media am
@@ -610,9 +612,11 @@ class Archive:
         queue = self.db.execute(
             """SELECT am.url, mu.sha256, MIN(am.site_id), a.url FROM article_media am
                JOIN media_urls mu ON mu.url = am.url JOIN articles a ON a.site_id = am.site_id
-               WHERE am.role = ? GROUP BY am.url ORDER BY am.url""", [styles.STYLESHEET]).fetchall()
+               WHERE am.role = ? GROUP BY am.url ORDER BY am.url""", [STYLESHEET]).fetchall()
         seen = {url for url, *_ in queue}
         failed_runs = dict(self.db.execute(_MEDIA_FAILED_RUNS).fetchall())
+        from crawler.parsing import styles  # here: the writer process never reads a stylesheet, nor loads lxml
+
         found = []
         while queue:
             css_url, sha256, site_id, article_url = queue.pop(0)
@@ -625,7 +629,7 @@ class Archive:
                 seen.add(url)
                 fetched = self.fetched_medium(url)
                 if fetched is not None:
-                    if role == styles.STYLESHEET:
+                    if role == STYLESHEET:
                         queue.append((url, fetched["sha256"], site_id, article_url))
                 elif (off_site or site.on_site(url)) and failed_runs.get(url, 0) < give_up_after:
                     found.append((site_id, article_url, url, role))

@@ -162,16 +162,18 @@ def test_the_helpers_show_by_their_names_in_ps():
         worker.close()
 
 
-#: What a helper must not carry: the crawl's frameworks, and for the parse worker the event loop and
-#: the database too (it only parses).
+#: What a helper must not carry: the crawl's frameworks; for the parse worker the event loop and
+#: the database too (it only parses); for the writer the HTML and CSS parsers (it only stores).
 NOT_IN_A_HELPER = ("scrapy", "twisted")
 NOT_IN_THE_PARSE_WORKER = (*NOT_IN_A_HELPER, "asyncio", "sqlite3", "sqlite_utils", "archive", "numpy")
+NOT_IN_THE_WRITER = (*NOT_IN_A_HELPER, "lxml", "tinycss2")
 
 
 @pytest.mark.parametrize(("modules", "forbidden"), [
     ((), NOT_IN_A_HELPER),
     (("crawler.runtime.parsing_jobs",), NOT_IN_THE_PARSE_WORKER),
     (("crawler.runtime.writer",), NOT_IN_A_HELPER),
+    (("crawler.runtime.writer", "archive.store"), NOT_IN_THE_WRITER),  # what its serve() imports
 ])
 def test_a_helper_imports_its_own_module_and_nothing_of_the_crawls(tmp_path, modules, forbidden):
     """Started from a script that holds Scrapy and Twisted (as ``scrapy`` and ``chinasei`` are), a

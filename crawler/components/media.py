@@ -53,7 +53,7 @@ from archive.store import Archive, NotAnArchive
 from crawler.components.download_errors import describe
 from crawler.config import setting
 from crawler.parsing import site, styles
-from crawler.parsing.items import Article, PageFailure, PendingMedia
+from crawler.parsing.items import ASSET_ROLES, Article, PageFailure, PendingMedia
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ class ArchiveMediaPipeline(FilesPipeline):
         article_url = article[1]
         refs = [(url, role) for url, role in _refs(item) if url not in self._settled]  # a shared logo: asked once
         if not self.layout:
-            refs = [(url, role) for url, role in refs if role not in styles.ROLES]
+            refs = [(url, role) for url, role in refs if role not in ASSET_ROLES]
         origin = getattr(info.spider, "fetch_origin", site.CANONICAL_ORIGIN)
         requests = []
         for url, role in refs:

@@ -25,11 +25,17 @@ class Attachment:
     name: str | None = None
 
 
+STYLESHEET, LAYOUT_IMAGE, FONT = "stylesheet", "layout image", "font"
+#: The media roles of a page's look (the others are an article's images and attachments). They are
+#: here, not with the code that finds them (:mod:`crawler.parsing.styles`), because the archive
+#: names them too, and the archive's writer process must not load lxml and tinycss2 for four strings.
+ASSET_ROLES = frozenset({STYLESHEET, LAYOUT_IMAGE, FONT})
+
+
 @dataclass
 class Asset:
     """What a page uses to look as it did: a stylesheet, an image of its chrome (logo, banner), or
-    a background image or font its stylesheets name. ``role`` is one of
-    :mod:`crawler.parsing.styles`' ``STYLESHEET``, ``LAYOUT_IMAGE``, ``FONT``."""
+    a background image or font its stylesheets name. ``role`` is one of :data:`ASSET_ROLES`."""
 
     url: str
     role: str

@@ -21,12 +21,9 @@ from lxml import etree, html
 from tinycss2 import ast
 
 from crawler.parsing import site
-from crawler.parsing.items import Asset
+from crawler.parsing.items import FONT, LAYOUT_IMAGE, STYLESHEET, Asset
 from crawler.parsing.sanitiser import absolute_url, image_source
 
-STYLESHEET, LAYOUT_IMAGE, FONT = "stylesheet", "layout image", "font"
-#: The media roles of a page's look (the others are an article's images and attachments).
-ROLES = frozenset({STYLESHEET, LAYOUT_IMAGE, FONT})
 #: Functions whose bare string arguments are image addresses, as ``url(…)`` is.
 _IMAGE_SET = frozenset({"image-set", "-webkit-image-set"})
 #: What a stylesheet's text is read as when neither a byte-order mark, the HTTP header nor an
