@@ -609,14 +609,14 @@ class Archive:
     def _pending_in_stylesheets(self, off_site: bool, give_up_after: int) -> list[tuple[int, str, str, str]]:
         """(site id, article URL, URL, role) of what archived stylesheets name and no run has fetched,
         each once, for the first article whose page uses the stylesheet (the site has a handful)."""
+        from crawler.parsing import styles  # here: the writer process never reads a stylesheet, nor loads lxml
+
         queue = self.db.execute(
             """SELECT am.url, mu.sha256, MIN(am.site_id), a.url FROM article_media am
                JOIN media_urls mu ON mu.url = am.url JOIN articles a ON a.site_id = am.site_id
                WHERE am.role = ? GROUP BY am.url ORDER BY am.url""", [STYLESHEET]).fetchall()
         seen = {url for url, *_ in queue}
         failed_runs = dict(self.db.execute(_MEDIA_FAILED_RUNS).fetchall())
-        from crawler.parsing import styles  # here: the writer process never reads a stylesheet, nor loads lxml
-
         found = []
         while queue:
             css_url, sha256, site_id, article_url = queue.pop(0)
