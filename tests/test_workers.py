@@ -162,6 +162,45 @@ def test_the_helpers_show_by_their_names_in_ps():
         worker.close()
 
 
+def _signal_sets(pid: int) -> dict[str, int]:
+    """A process's blocked and ignored signals, from /proc (bit ``n - 1`` is signal ``n``)."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return {name: int(value, 16) for name, _, value in (line.partition(":\t") for line in lines) if name in ("SigBlk", "SigIgn")}
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="signal masks are read from Linux's /proc")
+def test_a_ctrl_c_as_a_helper_starts_reaches_the_crawl_after_and_never_the_helper(monkeypatch):
+    """A Ctrl-C that comes while the crawl starts a helper is acted on by the crawl once the helper
+    has started, not lost (it was once ignored for that moment, and the crawl went on to its end).
+    The helper starts with it blocked and, once running, ignores it and blocks nothing."""
+    import os
+    import signal
+    import subprocess
+
+    from crawler.runtime import interrupts
+
+    real_popen = subprocess.Popen
+
+    def popen_as_ctrl_c_comes(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # to the crawl, as it starts the helper
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", popen_as_ctrl_c_comes)
+    bit = 1 << (signal.SIGINT - 1)
+    with interrupts.noted(signal.SIGINT) as seen:
+        worker = ParseWorker()
+        assert seen == [signal.SIGINT]
+    monkeypatch.undo()
+    try:
+        run(worker.article(f"{LIVE}/{ARTICLE}", (SAVED / "www" / ARTICLE).read_bytes(), "text/html", None, frozenset()))
+        assert worker.helper is not None
+        helper = _signal_sets(worker.helper.process.pid)
+        assert helper["SigIgn"] & bit and not helper["SigBlk"] & bit
+        assert not _signal_sets(os.getpid())["SigBlk"] & bit
+    finally:
+        worker.close()
+
+
 #: What a helper must not carry: the crawl's frameworks; for the parse worker the event loop and
 #: the database too (it only parses); for the writer the HTML and CSS parsers (it only stores).
 NOT_IN_A_HELPER = ("scrapy", "twisted")

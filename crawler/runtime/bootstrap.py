@@ -1,7 +1,7 @@
 """What a helper process runs first (see :func:`crawler.runtime.helper.start_helper`).
 
 A helper is a new interpreter started as ``python -c`` with this module's :func:`main`: it stops
-listening to Ctrl-C, names itself, imports the module of its target and nothing of the crawl's, and
+listening to Ctrl-C (ignored, then unblocked), names itself, imports the module of its target and nothing of the crawl's, and
 runs the target with its two pipes and the arguments sent pickled as its first message.
 """
 
@@ -21,7 +21,10 @@ PR_SET_NAME = 15
 def main(argv: list[str]) -> None:
     """``argv``: the target (``module:function``), the helper's name, and the file descriptors of
     its work pipe (read) and its answer pipe (write)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ignored since exec already; kept so from here on
+    # SIGINT has been blocked since exec (see start_helper): ignored, which drops one that came meanwhile, then let in
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     target_name, name, work_fd, answer_fd = argv
     name_process(name)
     module_name, _, function_name = target_name.partition(":")

@@ -56,10 +56,12 @@ def start_helper(target: Callable[..., None], name: str, *args: Any) -> tuple[su
 
     The helper ignores SIGINT: Ctrl-C reaches every process of the terminal's group, but a helper
     must outlive the crawl's own orderly stop, finishing what it was sent; it ends when the crawl
-    closes its pipe or dies. It ignores it from its first instruction: the parent ignores SIGINT
-    while starting it, and an ignored signal stays ignored across ``exec`` (a helper still
-    importing its modules when Ctrl-C comes would otherwise die of it). SIGTERM still ends it, so a
-    service manager should send SIGTERM to the crawl alone (``KillMode=mixed`` in ``deploy/systemd``).
+    closes its pipe or dies. Nor may a Ctrl-C that comes as it starts kill it half-started, or be
+    lost to the crawl: the parent blocks SIGINT while it starts the helper (a Ctrl-C then reaches
+    the crawl as soon as ``Popen`` returns), the helper starts with it blocked (the mask survives
+    ``exec``), and ignores it before it unblocks it, which drops one that came meanwhile. SIGTERM
+    still ends a helper, so a service manager should send SIGTERM to the crawl alone
+    (``KillMode=mixed`` in ``deploy/systemd``).
     """
     work_read, work_write = os.pipe()
     answer_read, answer_write = os.pipe()
@@ -68,7 +70,7 @@ def start_helper(target: Callable[..., None], name: str, *args: Any) -> tuple[su
     command = [sys.executable, "-c", BOOTSTRAP, PROJECT_ROOT, f"{target.__module__}:{target.__qualname__}", name,
                str(work_read), str(answer_write)]
     try:
-        with interrupts.handled(signal.SIG_IGN, signal.SIGINT):  # the child then ignores it itself, a moment later
+        with interrupts.blocked(signal.SIGINT):  # the child ignores it, then unblocks it, a moment later
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, pass_fds=(work_read, answer_write))
     except BaseException:
         for fd in (work_read, work_write, answer_read, answer_write):
