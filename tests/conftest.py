@@ -27,6 +27,16 @@ SAVED = REPO / "saved_site"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 
 
+def taking_ctrl_c(command: list[str]) -> list[str]:
+    """``command``, run so that it takes Ctrl-C as a terminal's program does, however the test run
+    was started. A test run started in the background of a script (``… &``) ignores SIGINT, every
+    process it starts inherits that, and Scrapy then rightly leaves Ctrl-C alone: the tests that
+    send one would fail for the way they were run. SIGINT is set back to its default, then the
+    command replaces the wrapper (same process, so its pid and group are the command's)."""
+    reset = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"
+    return [sys.executable, "-c", reset, *command]
+
+
 def expected_items(root: Path = SAVED) -> dict[int, dict]:
     """The expected item of every article of a built copy, by site id."""
     items = {}

@@ -13,7 +13,7 @@ import pytest
 
 from archive.store import Archive
 from crawler.runtime.lock import ArchiveLock
-from tests.conftest import REPO, SAVED, query
+from tests.conftest import REPO, SAVED, query, taking_ctrl_c
 
 pytestmark = pytest.mark.crawl
 
@@ -73,7 +73,7 @@ def test_a_crawl_while_reparse_runs_says_so(tmp_path):
 def test_ctrl_c_stops_reparse_in_order(tmp_path, workers):
     db = tmp_path / "a.db"
     total = big_archive(db, 60)
-    process = subprocess.Popen(["chinasei", "reparse", "--db", str(db), "--workers", workers], cwd=REPO,
+    process = subprocess.Popen(taking_ctrl_c(["chinasei", "reparse", "--db", str(db), "--workers", workers]), cwd=REPO,
                                env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     saved = threading.Event()
