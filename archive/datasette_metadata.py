@@ -10,7 +10,7 @@ from typing import Any
 from archive.search import INDEX, SEARCH_SQL
 
 HIDDEN = [INDEX, *(f"{INDEX}_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")),
-          "search_docs", "search_dirty", "_sqlite_migrations"]
+          "search_dirty", "search_stale", "_sqlite_migrations"]
 
 
 #: The canned query that runs the very SQL ``chinasei search`` runs.

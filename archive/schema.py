@@ -11,7 +11,7 @@ Tables:
 - ``compression_dicts`` and the ``pages`` view: how raw responses are compressed, and their HTML
   as text (through a function of our Datasette plugin).
 - ``article_versions``: an article's earlier contents, kept when a crawl (or a re-parse) changes it.
-- ``article_search`` (FTS5), ``search_docs``, ``search_dirty``: the exact search index
+- ``article_search`` (FTS5), ``search_dirty``, ``search_stale``: the exact search index
   (see :mod:`archive.search`), kept in step by triggers.
 - ``media``: every image and attachment fetched, once per content (keyed by its SHA-256), bytes as
   received; ``media_urls``: which content each URL last gave; ``article_media``: which images and
@@ -221,6 +221,23 @@ def add_watches(db: Database) -> None:
     db["watches"].create({"name": str, "query": str, "category": str, "created_at": str}, pk="name", not_null={"query"})
     db["watch_seen"].create({"name": str, "site_id": int, "seen_at": str}, pk=("name", "site_id"),
                             foreign_keys=[("name", "watches", "name")])
+
+
+@migrations()
+def index_without_a_copy_of_the_text(db: Database) -> None:
+    """The search index's copy of every article's text (``search_docs``) gives way to a copy of
+    the text of changed articles only (``search_stale``), made by the triggers: the index holds an
+    article's own text as long as the article is clean. A new archive has the current triggers
+    already; an older one keeps what its dirty articles' entries in the index hold."""
+    if "search_docs" not in db.table_names():
+        return
+    db.execute("CREATE TABLE IF NOT EXISTS search_stale (site_id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
+    db.execute("INSERT OR IGNORE INTO search_stale (site_id, title, body) "
+               "SELECT site_id, title, body FROM search_docs WHERE site_id IN (SELECT site_id FROM search_dirty)")
+    db.execute("DROP TABLE search_docs")
+    for name in ("articles_search_insert", "articles_search_update", "articles_search_delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    SearchIndex(db).create()
 
 
 def apply(db: Database) -> None:

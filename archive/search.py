@@ -19,6 +19,12 @@ Staying in step: SQL triggers cannot compute bigrams, so edits made by any tool 
 Datasette, plain SQL) mark the article in ``search_dirty``. Search reads the index for clean rows
 and checks the few dirty rows directly, so results are exact at every moment; ``refresh`` re-indexes
 dirty rows, and the archive does it as it writes.
+
+The index keeps no text (``content=''``), and FTS5 removes a row only when given the very text it
+indexed. That text is the article's own as long as the article is clean; so the triggers copy the
+text of a clean article into ``search_stale`` just before it changes (an update, a delete, or the
+deletes an ``INSERT OR REPLACE`` makes without firing delete triggers). Only changed articles are
+copied, not every article written: the copy of all the text would be a fifth of the archive.
 """
 
 from __future__ import annotations
@@ -314,6 +320,51 @@ class Hit:
     score: float
 
 
+#: The triggers' inserts skip rows already there with ``WHERE NOT EXISTS``, not ``OR IGNORE``: an
+#: upsert (``INSERT … ON CONFLICT DO UPDATE``, sqlite-utils' ``upsert``) imposes its own conflict
+#: handling on the statements of the triggers it fires, so ``OR IGNORE`` there fails the upsert.
+_CLEAN = "NOT EXISTS (SELECT 1 FROM search_dirty d WHERE d.site_id = {id})"
+_UNCOPIED = "NOT EXISTS (SELECT 1 FROM search_stale s WHERE s.site_id = {id})"
+
+
+def _keep_replaced(also: str = "") -> str:
+    """SQL for a trigger before a row is written: the articles it would replace (same site id or
+    URL) have their text copied into ``search_stale`` when the index holds it (when they are
+    clean), then are marked dirty, so a replaced article that vanishes also leaves the index."""
+    rows = f"FROM articles a WHERE (a.site_id = new.site_id OR a.url = new.url){also}"
+    clean, uncopied = _CLEAN.format(id="a.site_id"), _UNCOPIED.format(id="a.site_id")
+    return f"""INSERT INTO search_stale (site_id, title, body) SELECT a.site_id, a.title, a.body {rows}
+      AND {clean} AND {uncopied};
+      INSERT INTO search_dirty (site_id) SELECT a.site_id {rows} AND {clean};"""
+
+
+def _keep_old_text() -> str:
+    """SQL that copies a changed or deleted article's text, when the index holds it (when the
+    article is clean): a dirty article's indexed text, if any, was copied when it first changed."""
+    clean, uncopied = _CLEAN.format(id="old.site_id"), _UNCOPIED.format(id="old.site_id")
+    return f"""INSERT INTO search_stale (site_id, title, body) SELECT old.site_id, old.title, old.body
+      WHERE {clean} AND {uncopied};"""
+
+
+def _mark(*rows: str) -> str:
+    return " ".join(f"INSERT INTO search_dirty (site_id) SELECT {row}.site_id WHERE {_CLEAN.format(id=row + '.site_id')};"
+                    for row in rows)
+
+
+#: The triggers on ``articles`` that keep search in step with any program's edits. The two
+#: ``replace`` ones run before a row is written: ``INSERT OR REPLACE`` (and ``UPDATE OR REPLACE``
+#: of an id or URL) deletes the rows it replaces without firing delete triggers, unless recursive
+#: triggers are on, so their text is copied while they are there.
+TRIGGERS = {
+    "articles_search_replace": f"BEFORE INSERT ON articles BEGIN {_keep_replaced()} END",
+    "articles_search_insert": f"AFTER INSERT ON articles BEGIN {_mark('new')} END",
+    "articles_search_update_replace":
+        f"BEFORE UPDATE OF site_id, url ON articles BEGIN {_keep_replaced(' AND a.site_id != old.site_id')} END",
+    "articles_search_update": f"AFTER UPDATE OF site_id, title, body ON articles BEGIN {_keep_old_text()} {_mark('old', 'new')} END",
+    "articles_search_delete": f"AFTER DELETE ON articles BEGIN {_keep_old_text()} {_mark('old')} END",
+}
+
+
 class SearchIndex:
     """The bigram index of an archive's articles."""
 
@@ -322,16 +373,15 @@ class SearchIndex:
         register_functions(db.conn)
 
     def create(self) -> None:
-        """The index table, the copy of what it holds, the dirty queue and the triggers feeding it."""
+        """The index table, the dirty queue, the indexed text of changed articles, and the triggers
+        feeding both."""
         self.db.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX} USING fts5(title, body, tokenize='ascii', prefix='1', content='')"
         )
-        self.db.execute("CREATE TABLE IF NOT EXISTS search_docs (site_id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
         self.db.execute("CREATE TABLE IF NOT EXISTS search_dirty (site_id INTEGER PRIMARY KEY)")
-        for event, rows in (("INSERT", ("new",)), ("UPDATE OF site_id, title, body", ("old", "new")), ("DELETE", ("old",))):
-            name = "articles_search_" + event.split()[0].lower()
-            marks = " ".join(f"INSERT OR IGNORE INTO search_dirty (site_id) VALUES ({r}.site_id);" for r in rows)
-            self.db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON articles BEGIN {marks} END")
+        self.db.execute("CREATE TABLE IF NOT EXISTS search_stale (site_id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
+        for name, sql in TRIGGERS.items():
+            self.db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {sql}")
 
     def refresh(self, site_ids: list[int] | None = None) -> int:
         """Re-index dirty articles (all, or those given); returns how many."""
@@ -343,24 +393,23 @@ class SearchIndex:
         return len(site_ids)
 
     def _reindex(self, site_id: int) -> None:
-        old = self.db.execute("SELECT title, body FROM search_docs WHERE site_id = ?", [site_id]).fetchone()
+        old = self.db.execute("SELECT title, body FROM search_stale WHERE site_id = ?", [site_id]).fetchone()
         if old is not None:
             self.db.execute(
                 f"INSERT INTO {INDEX} ({INDEX}, rowid, title, body) VALUES ('delete', ?, ?, ?)",
                 [site_id, grams(old[0]), grams(old[1])],
             )
-            self.db.execute("DELETE FROM search_docs WHERE site_id = ?", [site_id])
+            self.db.execute("DELETE FROM search_stale WHERE site_id = ?", [site_id])
         new = self.db.execute("SELECT title, body FROM articles WHERE site_id = ?", [site_id]).fetchone()
         if new is not None:
             self.db.execute(f"INSERT INTO {INDEX} (rowid, title, body) VALUES (?, ?, ?)", [site_id, grams(new[0]), grams(new[1])])
-            self.db.execute("INSERT INTO search_docs (site_id, title, body) VALUES (?, ?, ?)", [site_id, new[0], new[1]])
         self.db.execute("DELETE FROM search_dirty WHERE site_id = ?", [site_id])
 
     def rebuild(self) -> int:
         """Index every article afresh."""
         with self.db.atomic():
             self.db.execute(f"INSERT INTO {INDEX} ({INDEX}) VALUES ('delete-all')")
-            self.db.execute("DELETE FROM search_docs")
+            self.db.execute("DELETE FROM search_stale")
             self.db.execute("INSERT OR IGNORE INTO search_dirty (site_id) SELECT site_id FROM articles")
         return self.refresh()
 

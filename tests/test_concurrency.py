@@ -95,7 +95,7 @@ def test_a_process_killed_mid_write_leaves_a_consistent_archive(tmp_path):
         try:
             rows = archive.db.execute("SELECT site_id, title, body FROM articles").fetchall()
             assert rows, "the writer was killed before writing anything"
-            indexed = archive.db.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0]
+            indexed = archive.db.execute("SELECT COUNT(*) FROM article_search_docsize").fetchone()[0]
             dirty = archive.db.execute("SELECT COUNT(*) FROM search_dirty").fetchone()[0]
             assert indexed + dirty >= len(rows)  # every article is either indexed or marked for it
             expected = {site_id for site_id, title, body in rows if "产业" in (title or "") or "产业" in (body or "")}

@@ -105,7 +105,7 @@ def test_facets_and_hidden_internals(datasette):
     data = json.loads(get(base + "/articles.json", _size="1"))
     assert {"category", "month"} <= set(data["facet_results"])
     tables = {t["name"]: t["hidden"] for t in json.loads(get(base + ".json"))["tables"]}
-    assert tables["articles"] is False and tables["search_docs"] is True and tables["article_search"] is True
+    assert tables["articles"] is False and tables["search_stale"] is True and tables["article_search"] is True
 
 
 def test_an_edit_made_while_datasette_runs_is_searchable(datasette):

@@ -20,7 +20,8 @@ DAMAGE = [
      ["trigger articles_search_update", "trigger articles_search_delete"]),
     ("DROP TABLE article_search", ["table article_search"]),
     ("DROP TABLE article_search_data", ["table article_search"]),  # FTS5's own table: the search table is lost
-    ("DROP TABLE search_docs", ["table search_docs"]),
+    ("DROP TABLE search_stale", ["table search_stale"]),
+    ("DROP TRIGGER articles_search_replace", ["trigger articles_search_replace"]),
     ("ALTER TABLE articles DROP COLUMN reviewer", ["column articles.reviewer"]),
     ("ALTER TABLE runs DROP COLUMN kind", ["column runs.kind"]),
     ("DROP INDEX idx_articles_month; ALTER TABLE articles DROP COLUMN month", ["column articles.month", "index idx_articles_month"]),
