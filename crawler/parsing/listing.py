@@ -133,9 +133,8 @@ def _read_pager(root: html.HtmlElement, page: ListingPage) -> None:
         page.problems.append("no pager script: the page count is unknown")
 
 
-def _link_name(link: html.HtmlElement) -> str | None:
-    """A link's channel name; for a ``更多>>`` link, the title of the block it closes."""
-    text = dom.element_text(link)
+def _link_name(link: html.HtmlElement, text: str) -> str | None:
+    """A link's channel name from its text; for a ``更多>>`` link, the title of the block it closes."""
     if text and not site.MORE_LINK.match(text):
         return text.lstrip("|✍️ ").strip() or None
     for ancestor in link.iterancestors():
@@ -150,9 +149,10 @@ def _link_name(link: html.HtmlElement) -> str | None:
     return None
 
 
-#: Every link's address, as plain strings: a page's links are sorted out without making a Python
-#: object of each ``<a>``; only the links to channels not followed yet are looked at as elements.
-_HREFS = etree.XPath("//a/@href", smart_strings=False)
+#: Every link's address: a page's links are sorted out without making a Python object of each
+#: ``<a>``; only the links to channels not followed yet are looked at as elements (an address, a
+#: "smart string", knows its element: ``getparent()``).
+_HREFS = etree.XPath("//a/@href")
 
 
 def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Container[str] = ()) -> list[ChannelLink]:
@@ -163,7 +163,7 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Contai
     """
     origin = "/".join(page_url.split("/", 3)[:3])
     folder = site.listing_folder_url(page_url)
-    leads: dict[str, str] = {}  # each link's address, as written, to the folder of a channel not known
+    leads: list[tuple[html.HtmlElement, str]] = []  # each link to a channel not known, and its folder
     for address in _HREFS(root):
         href = address.strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
@@ -171,16 +171,14 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Contai
         base = origin if href.startswith(_FROM_ORIGIN) else page_url if href.startswith("?") else folder
         folder_url = _channel_folder(base, href)
         if folder_url is not None and folder_url not in known:
-            leads[address] = folder_url
+            leads.append((address.getparent(), folder_url))
     found: dict[str, ChannelLink] = {}
-    for link in dom.iter_links(root) if leads else ():
-        folder_url = leads.get(link.get("href"))
-        if folder_url is None:
-            continue
-        name = _link_name(link)
+    for link, folder_url in leads:
+        text = dom.element_text(link)
+        name = _link_name(link, text)
         if name in site.NOT_CHANNELS:
             continue
-        kind = "more" if site.MORE_LINK.match(dom.element_text(link) or "") else via
+        kind = "more" if site.MORE_LINK.match(text) else via
         if folder_url not in found or (found[folder_url].name is None and name):
             found[folder_url] = ChannelLink(url=folder_url, name=name, via=kind)
     return list(found.values())
