@@ -240,6 +240,12 @@ def index_without_a_copy_of_the_text(db: Database) -> None:
     SearchIndex(db).create()
 
 
+@migrations()
+def merge_index_segments_by_eight(db: Database) -> None:
+    """The search index merges its segments eight at a time, not four (:meth:`SearchIndex.tune`)."""
+    SearchIndex(db).tune()
+
+
 def apply(db: Database) -> None:
     """Bring an archive, new or old, to the current schema."""
     migrations.apply(db)

@@ -64,6 +64,9 @@ _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
 WEIGHTS = (10.0, 1.0)  # title, body
 
 
+#: FTS5's ``automerge`` for the index: see :meth:`SearchIndex.tune`.
+AUTOMERGE = 8
+
 #: The most terms one query may have: each is a phrase the index and the direct check read, so a
 #: query of thousands (pasted text) would take seconds per search.
 MAX_TERMS = 64
@@ -378,6 +381,7 @@ class SearchIndex:
         self.db.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX} USING fts5(title, body, tokenize='ascii', prefix='1', content='')"
         )
+        self.tune()
         self.db.execute("CREATE TABLE IF NOT EXISTS search_dirty (site_id INTEGER PRIMARY KEY)")
         self.db.execute("CREATE TABLE IF NOT EXISTS search_stale (site_id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
         for name, sql in TRIGGERS.items():
@@ -405,8 +409,16 @@ class SearchIndex:
             self.db.execute(f"INSERT INTO {INDEX} (rowid, title, body) VALUES (?, ?, ?)", [site_id, grams(new[0]), grams(new[1])])
         self.db.execute("DELETE FROM search_dirty WHERE site_id = ?", [site_id])
 
+    def tune(self) -> None:
+        """The index's own settings, which FTS5 keeps in the file (a table made again by a repair
+        has lost them). ``automerge``: the crawl commits every second, and FTS5 writes each commit's
+        terms as a new segment; merging segments once eight of a size have built up, not four (its
+        default), merges less often, for a file of the same size and queries as fast."""
+        self.db.execute(f"INSERT INTO {INDEX} ({INDEX}, rank) VALUES ('automerge', {AUTOMERGE})")
+
     def rebuild(self) -> int:
         """Index every article afresh."""
+        self.tune()
         with self.db.atomic():
             self.db.execute(f"INSERT INTO {INDEX} ({INDEX}) VALUES ('delete-all')")
             self.db.execute("DELETE FROM search_stale")

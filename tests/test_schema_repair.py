@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
+from archive.search import AUTOMERGE
 from archive.store import Archive, NotAnArchive, OutdatedArchive
-from tests.conftest import REPO, archive_saved_site
+from tests.conftest import REPO, archive_saved_site, query
 
 pytestmark = pytest.mark.unit
 
@@ -84,3 +85,18 @@ def test_a_stored_generated_column_that_cannot_come_back_is_one_line(archive_fil
     damage(archive_file, "DROP INDEX idx_articles_month; ALTER TABLE articles DROP COLUMN month")
     with pytest.raises(NotAnArchive, match="lacks column articles.month, which cannot be restored"):
         Archive(archive_file)
+
+
+def automerge(path) -> int:
+    return query(path, "SELECT v FROM article_search_config WHERE k = 'automerge'")[0][0]
+
+
+def test_the_search_index_settings_are_kept_new_migrated_and_repaired(archive_file):
+    assert automerge(archive_file) == AUTOMERGE
+    damage(archive_file, "DELETE FROM article_search_config WHERE k = 'automerge';"
+                         "DELETE FROM _sqlite_migrations WHERE name = 'merge_index_segments_by_eight'")
+    Archive(archive_file).close()  # an archive from before the setting
+    assert automerge(archive_file) == AUTOMERGE
+    damage(archive_file, "DROP TABLE article_search")
+    Archive(archive_file).close()  # repaired: the table made again, then the setting
+    assert automerge(archive_file) == AUTOMERGE
