@@ -231,13 +231,12 @@ def index_without_a_copy_of_the_text(db: Database) -> None:
     already; an older one keeps what its dirty articles' entries in the index hold."""
     if "search_docs" not in db.table_names():
         return
-    db.execute("CREATE TABLE IF NOT EXISTS search_stale (site_id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
+    for name in ("articles_search_insert", "articles_search_update", "articles_search_delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")  # the earlier design's, which only marked
+    SearchIndex(db).create()  # search_stale and the current triggers
     db.execute("INSERT OR IGNORE INTO search_stale (site_id, title, body) "
                "SELECT site_id, title, body FROM search_docs WHERE site_id IN (SELECT site_id FROM search_dirty)")
     db.execute("DROP TABLE search_docs")
-    for name in ("articles_search_insert", "articles_search_update", "articles_search_delete"):
-        db.execute(f"DROP TRIGGER IF EXISTS {name}")
-    SearchIndex(db).create()
 
 
 @migrations()

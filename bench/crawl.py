@@ -20,9 +20,9 @@ children reaped), and the peak of the whole tree's memory, sampled from /proc ev
 each process's own peak. The tree's memory is given two ways: the sum of its processes' resident
 sets (RSS), which counts a page every process maps (the interpreter, libc, libsqlite3) once in each,
 and the sum of their proportional sets (PSS, from ``smaps_rollup``), which shares such a page among
-them — what the tree takes from the machine. Ratios are taken within each pair, and their median reported. With both
-modes, the last line compares the pages our crawl archives per second with media on and off: media
-must not slow the archiving of pages.
+them — what the tree takes from the machine. Ratios are taken within each pair, and their median
+reported. With both modes, the last line compares the pages our crawl archives per second with
+media on and off: media must not slow the archiving of pages.
 """
 
 from __future__ import annotations
