@@ -49,6 +49,16 @@ class FaultPlan:
         if trip is not None:
             trip()
 
+    def holding_requests(self, trip: Callable[[], None]) -> Callable[[], None]:
+        """``trip``, run with every other request held until it is done: nothing more is answered
+        until, say, another program has the archive's lock, however long it waits for it."""
+
+        def held() -> None:
+            with self.lock:
+                trip()
+
+        return held
+
     def fault_for(self, path: str) -> str | None:
         """The fault this request gets, if any (counting this request)."""
         rng = random.Random(f"{self.seed}:{path}")

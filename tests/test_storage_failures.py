@@ -28,7 +28,9 @@ class LockHolder:
     """Another program writing to the archive (an editor, ``sqlite-utils``), holding its write lock."""
 
     def __init__(self, db: Path):
-        self.conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        # it waits for the crawl's writer as long as it takes: the writer leaves the lock free after
+        # each commit, and a holder that gave up first would test nothing
+        self.conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False, timeout=120)
 
     def take(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
@@ -109,7 +111,7 @@ def test_a_lock_held_too_long_fails_the_run_and_loses_nothing_stored(tmp_path, c
     started_archive(db)
     holder = LockHolder(db)
     plan = FaultPlan(0, share=0)
-    plan.trips = {15: holder.take}
+    plan.trips = {15: plan.holding_requests(holder.take)}  # the rest of the crawl meets the lock
     try:
         with serve_faulty(SAVED / "www", plan) as url:
             result = crawl_with(command, url, db, "-s", "ARCHIVE_BUSY_TIMEOUT=1")

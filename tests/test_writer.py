@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -85,6 +87,63 @@ def test_a_crawl_that_stops_writing_is_told_once_the_writer_is_gone(tmp_path):
     assert n < 10_000 - 1
     writer.close()
     assert writer.failed
+
+
+def stored(writer: ArchiveWriter, reports: list) -> int:
+    """Writes the writer has reported committed, adding its new reports to ``reports``."""
+    reports.extend(writer.reports())
+    return sum(r.stored for r in reports)
+
+
+def test_another_program_gets_the_write_lock_while_writes_keep_coming(tmp_path):
+    """``sqlite-utils`` or an editor writing during a crawl: its busy handler retries every 100 ms,
+    so a writer that took the lock back the moment it committed would leave it no way in."""
+    path = tmp_path / "a.db"
+    run = Archive(path).start_run("http://www.chinasei.com.cn")
+    writer = ArchiveWriter(path, commit_seconds=1.0)  # a crawl's
+    done, sent, reports = threading.Event(), [], []
+
+    def keep_writing() -> None:  # at a crawl's pace: a flood would make the writer checkpoint the
+        while not done.wait(0.005):  # WAL at every commit, and a checkpoint leaves the lock free
+            writer.submit("record_response", run, f"{URL}?{len(sent)}", URL, 200, {}, b"<p>page</p>", "article")
+            sent.append(1)
+
+    sender = threading.Thread(target=keep_writing)
+    sender.start()
+    try:
+        while not stored(writer, reports):
+            writer.helper.answers.poll(1)
+        other = sqlite3.connect(path, isolation_level=None, timeout=30)  # beyond sqlite-utils' 5 s
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE runs SET base_url = base_url")
+        during = len(sent)
+        other.execute("COMMIT")
+        other.close()
+        while len(sent) == during:  # and the writes go on after it
+            time.sleep(0.01)
+    finally:
+        done.set()
+        sender.join()
+    reports += writer.close()
+    assert not writer.failed and sum(r.stored for r in reports) == len(sent)
+    assert Archive(path).db["responses"].count == len(sent)
+
+
+def test_a_writer_with_nothing_to_write_holds_no_lock(tmp_path):
+    path = tmp_path / "a.db"
+    run = Archive(path).start_run("http://www.chinasei.com.cn")
+    writer = ArchiveWriter(path, commit_seconds=0.05)
+    writer.submit("record_response", run, URL, URL, 200, {}, b"<p>page</p>", "article")
+    reports: list = []
+    while not stored(writer, reports):
+        writer.helper.answers.poll(1)
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)  # not a moment's wait
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("COMMIT")
+    other.close()
+    writer.submit("record_response", run, URL + "?2", URL, 200, {}, b"<p>page</p>", "article")
+    reports += writer.close()
+    assert not writer.failed and sum(r.stored for r in reports) == 2
 
 
 KILLED = """

@@ -8,17 +8,18 @@ machine's other core while the crawl goes on.
 The crawl sends each write as a message (an :class:`Archive` method's name and arguments) down a
 pipe widened to a megabyte (:mod:`crawler.runtime.helper`), from its own thread: it never waits on the
 child unless the child falls a megabyte behind, and then it waits (its memory stays bounded). The
-child applies the writes in order and commits them in batches, every ``commit_seconds``; after each
-commit it sends back a report: how many writes it stored, how many articles were new, updated or
-unchanged, and any write that failed, with its reason. When the crawl dies, the child sees the pipe
+child applies the writes in order and commits them in batches, every ``commit_seconds``, leaving the
+write lock free for a moment after each (:data:`LOCK_FREE_SECONDS`); after each commit it sends
+back a report: how many writes it stored, how many articles were new, updated or unchanged, and
+any write that failed, with its reason. When the crawl dies, the child sees the pipe
 close, commits what it was sent and exits: what the crawl sent before dying is kept.
 
 The crawl counts the writes it sends against the writes reported stored, so a write lost for any
 reason — the disk full, the archive locked by another program for longer than the busy timeout, the
 child killed — is counted and fails the run. Another program's lock is waited for (``busy_timeout``,
-and each batch takes the write lock when it begins, so no write inside it meets a lock); a batch
-that cannot begin or cannot be committed ends the child, and the crawl stops: nothing more could
-be stored.
+and each batch takes the write lock when its first write arrives, so no write inside it meets a
+lock); a batch that cannot begin or cannot be committed ends the child, and the crawl stops:
+nothing more could be stored.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -38,6 +39,13 @@ from crawler.runtime.imports import hold_back_unused
 #: The Archive methods a crawl writes through; nothing else is run in the child.
 WRITES = frozenset({"save_article", "save_listing", "record_failure", "mark_walked", "record_response", "record_redirect"})
 _CLOSE = ("close", ())
+
+#: After each commit the writer leaves the archive's write lock free this long. Another program
+#: that wants to write (``sqlite-utils``, an editor, a second crawl) waits in SQLite's busy handler,
+#: which retries at intervals that settle at 100 ms; a writer that took the lock back at once would
+#: leave it a gap of microseconds, and it would time out however often the writer commits. A gap
+#: longer than that interval lets it in at the writer's next commit.
+LOCK_FREE_SECONDS = 0.15
 
 
 class WriterFailed(RuntimeError):
@@ -124,7 +132,6 @@ def serve(writes: Connection, reports: Connection, path: str, commit_seconds: fl
     hold_back_unused()  # before sqlite-utils is imported, with the archive
     from archive.store import Archive  # imported here: the parent needs none of it to start us
 
-    report = Report()
     try:
         _check_same_file(path, identity)  # before opening: a deleted file would be made anew
         archive = Archive(path, busy_timeout=busy_timeout)
@@ -133,31 +140,82 @@ def serve(writes: Connection, reports: Connection, path: str, commit_seconds: fl
         except ArchiveMoved:
             archive.close()
             raise
-        archive.begin_batch()
-    except Exception as error:  # the archive cannot be opened or locked for writing: say so and stop
-        report.fatal, report.final = _storage_error("could not start writing", error, busy_timeout), True
+    except Exception as error:  # the archive cannot be opened for writing: say so and stop
+        report = Report(fatal=_storage_error("could not start writing", error, busy_timeout), final=True)
         with contextlib.suppress(OSError, EOFError):
             reports.send(report)
         return
-    deadline = time.monotonic() + commit_seconds
+    batches = Batches(archive, reports, commit_seconds, busy_timeout)
     try:
-        while report.fatal is None:
-            wait = max(0.0, deadline - time.monotonic())
+        batches.take(writes)
+    finally:
+        batches.finish()
+        archive.close()
+
+
+class Batches:
+    """The writes in batches: each batch takes the write lock when its first write arrives and
+    holds it until its commit, ``commit_seconds`` later; after each commit the lock is left free
+    for :data:`LOCK_FREE_SECONDS`, and what arrives meanwhile waits in memory for the next batch."""
+
+    def __init__(self, archive: Any, reports: Connection, commit_seconds: float, busy_timeout: float):
+        self.archive, self.reports = archive, reports
+        self.commit_seconds, self.busy_timeout = commit_seconds, busy_timeout
+        self.report = Report()
+        self.waiting: deque[tuple[str, tuple]] = deque()  # arrived while the lock was left free
+        self.commit_at: float | None = None  # when the open batch commits; None: no batch open
+        self.free_until = 0.0
+
+    def take(self, writes: Connection) -> None:
+        """Apply the writes that arrive until the crawl closes the pipe, says close, or storing
+        becomes impossible."""
+        while self.report.fatal is None:
+            now = time.monotonic()
+            if self.commit_at is None and self.waiting and now >= self.free_until:
+                self.begin()
+                continue
+            if self.commit_at is not None:
+                wait: float | None = max(0.0, self.commit_at - now)
+            else:
+                wait = max(0.0, self.free_until - now) if self.waiting else None
             if writes.poll(wait):
                 try:
-                    method, args = pickle.loads(writes.recv_bytes())
+                    message = pickle.loads(writes.recv_bytes())
                 except EOFError:
-                    break  # the crawl is gone: keep what it sent
-                if method == "close":
-                    break
-                _apply(archive, method, args, report)
-            if time.monotonic() >= deadline:
-                report = _commit(archive, report, reports, busy_timeout)
-                deadline = time.monotonic() + commit_seconds
-    finally:
-        report.final = True
-        _commit(archive, report, reports, busy_timeout, last=True)
-        archive.close()
+                    return  # the crawl is gone: keep what it sent
+                if message[0] == "close":
+                    return
+                if self.commit_at is None:
+                    self.waiting.append(message)
+                else:
+                    _apply(self.archive, *message, self.report)
+            if self.commit_at is not None and time.monotonic() >= self.commit_at:
+                self.commit()
+
+    def begin(self) -> None:
+        """Take the write lock (waiting out another program's up to the busy timeout) and apply
+        the writes that waited for it."""
+        try:
+            self.archive.begin_batch()
+        except Exception as error:
+            self.report.fatal = _storage_error("could not take the write lock", error, self.busy_timeout, self.archive)
+            return
+        self.commit_at = time.monotonic() + self.commit_seconds
+        while self.waiting and self.report.fatal is None:
+            _apply(self.archive, *self.waiting.popleft(), self.report)
+
+    def commit(self) -> None:
+        """Commit the open batch, report it, and leave the lock free for a moment."""
+        self.report = _commit(self.archive, self.report, self.reports, self.busy_timeout)
+        self.commit_at = None
+        self.free_until = time.monotonic() + LOCK_FREE_SECONDS
+
+    def finish(self) -> None:
+        """Store what is still waiting and commit the last batch, with the final report."""
+        if self.waiting and self.report.fatal is None and self.commit_at is None:
+            self.begin()
+        self.report.final = True
+        self.commit()
 
 
 def _apply(archive: Any, method: str, args: tuple, report: Report) -> None:
@@ -179,9 +237,9 @@ def _apply(archive: Any, method: str, args: tuple, report: Report) -> None:
         report.outcomes[outcome] += 1
 
 
-def _commit(archive: Any, report: Report, reports: Connection, busy_timeout: float, last: bool = False) -> Report:
-    """Commit the batch and report it; begin the next one unless this is the last. A batch that
-    cannot be committed, or a next one that cannot begin, is fatal: ``report.fatal`` says why."""
+def _commit(archive: Any, report: Report, reports: Connection, busy_timeout: float) -> Report:
+    """Commit the batch, if one is open, and report it. A batch that cannot be committed is fatal:
+    ``report.fatal`` says why."""
     try:
         moved = archive.moved_away()
         if moved is not None:
@@ -192,11 +250,6 @@ def _commit(archive: Any, report: Report, reports: Connection, busy_timeout: flo
         archive.rollback()
         report.outcomes.clear()  # nothing of the batch was stored
         report.fatal = _storage_error(f"could not commit {report.writes} writes", error, busy_timeout, archive)
-    if report.fatal is None and not last:
-        try:
-            archive.begin_batch()
-        except Exception as error:
-            report.fatal = _storage_error("could not go on writing", error, busy_timeout, archive)
     if report.writes or report.errors or report.final or report.fatal:
         with contextlib.suppress(OSError, EOFError):  # the crawl is gone; what it sent is committed
             reports.send(report)
