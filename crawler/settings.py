@@ -8,6 +8,11 @@ Our own settings share the ``ARCHIVE_`` prefix; their defaults and docs are in
 from __future__ import annotations
 
 from crawler import config
+from crawler.runtime.imports import hold_back_unused
+
+# `scrapy crawl` reads this module before it lists Scrapy's commands, whose imports bring pydantic in
+# unless it is held back here (see crawler.runtime.imports).
+hold_back_unused()
 
 BOT_NAME = "chinasei"
 COMMANDS_MODULE = "crawler.ops.commands"  # `scrapy crawl` exits with the run's status, as `chinasei crawl` does
@@ -36,6 +41,9 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+
+# Components the settings above turn off (cookies, telnet, the remote control) are not even imported.
+ADDONS = {"crawler.components.unused.UnusedComponents": 0}
 
 REQUEST_FINGERPRINTER_CLASS = "crawler.components.fingerprint.ArticleFingerprinter"
 DUPEFILTER_CLASS = "crawler.components.dupefilter.ArticleDupeFilter"  # articles as bits: memory flat in the site's size

@@ -243,22 +243,38 @@ def test_a_helper_imports_its_own_module_and_nothing_of_the_crawls(tmp_path, mod
     assert not found, f"the helper holds {found}"
 
 
-def test_sqlite_utils_never_brings_numpy_or_pandas_into_our_processes(tmp_path):
-    """sqlite-utils imports numpy and pandas when they are installed; our commands and the writer
-    hold them back (crawler.runtime.imports). Stand-ins that fail when imported are installed here,
-    so the test means the same on a machine with or without the real ones."""
+#: Each library that imports one of them when installed, with what a process of ours imports first
+#: (a crawl reads its settings module before Scrapy lists its commands, whose imports bring itemadapter).
+OPTIONAL_IMPORTS = [
+    pytest.param("numpy", "sqlite_utils", "import crawler.ops.cli\nimport archive.store, archive.search", id="numpy"),
+    pytest.param("pandas", "sqlite_utils", "import crawler.ops.cli\nimport archive.store, archive.search", id="pandas"),
+    pytest.param("pydantic", "itemadapter", "import crawler.settings\nimport scrapy.commands.parse, scrapy.pipelines.files",
+                 id="pydantic-crawl"),
+    pytest.param("pydantic", "itemadapter", "import crawler.ops.cli\nimport itemadapter", id="pydantic-commands"),
+]
+
+
+@pytest.mark.parametrize(("unused", "importer", "ours"), OPTIONAL_IMPORTS)
+def test_our_processes_hold_back_what_our_libraries_would_import_unused(tmp_path, unused, importer, ours):
+    """sqlite-utils imports numpy and pandas, itemadapter pydantic, when they are installed; our
+    crawl, our commands and the writer hold them back (crawler.runtime.imports). A stand-in that
+    fails when imported is installed here, so the test means the same on a machine with or without
+    the real one; an import of it afterwards fails with a message that says why."""
     import os
     import subprocess
     import sys
 
-    for name in ("numpy", "pandas"):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "__init__.py").write_text(f"raise SystemExit('{name} was imported')\n")
-    script = ("import sys\nimport crawler.ops.cli\nimport archive.store, archive.search\n"
-              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas') and sys.modules[m]))\n")
+    (tmp_path / unused).mkdir()
+    (tmp_path / unused / "__init__.py").write_text(f"raise SystemExit('{unused} was imported')\n")
+    script = (f"import sys\n{ours}\n"
+              f"print(sorted(m for m in sys.modules if m.split('.')[0] == {unused!r} and sys.modules[m]))\n"
+              f"try:\n    import {unused}\nexcept ImportError as error:\n    print(error)\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parents[1])])}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
-    assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
-    control = subprocess.run([sys.executable, "-c", "import sqlite_utils"], capture_output=True, text=True, env=env,
+    assert result.returncode == 0, result.stderr
+    held, why = result.stdout.strip().splitlines()
+    assert held == "[]"
+    assert why.startswith(f"{unused} is not loaded in chinasei's processes")
+    control = subprocess.run([sys.executable, "-c", f"import {importer}"], capture_output=True, text=True, env=env,
                              timeout=120)
-    assert "numpy was imported" in control.stderr or "pandas was imported" in control.stderr  # the stand-ins work
+    assert f"{unused} was imported" in control.stderr  # the stand-in works
