@@ -51,7 +51,10 @@ SPIDER_MIDDLEWARES = {"crawler.components.incremental.IncrementalMiddleware": 95
 # Ours refuses off-site requests (by origin: scheme, host, port) as recorded failures, before robots.txt
 # (100) asks the other host anything. Scrapy's OffsiteMiddleware compares hosts only and filters at
 # scheduling, where a refused redirect hop vanishes without its errback: ours replaces it.
-DOWNLOADER_MIDDLEWARES = {"crawler.components.origin.SameSiteMiddleware": 40, "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None}
+# Nearest the download, ours keeps each host to its concurrency, which Scrapy 2.19 does not for
+# requests that reach the downloader together (the media pipeline's): see crawler.components.slots.
+DOWNLOADER_MIDDLEWARES = {"crawler.components.origin.SameSiteMiddleware": 40, "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+                          "crawler.components.slots.SlotConcurrency": 1000}
 # The run's life (lock, run row, writer) comes first: the recorder and the pipelines write through it.
 EXTENSIONS = {
     "crawler.components.logfilters.OneLineNetworkErrors": 0,
