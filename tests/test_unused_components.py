@@ -7,15 +7,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from crawler.components.unused import OFF_UNLESS_ENABLED
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.crawl
-
-REPO = Path(__file__).resolve().parents[1]
 
 #: What a crawl does with its settings, up to loading its extensions and downloader middlewares, in a
 #: process of its own (so that ``sys.modules`` starts clean): the project's settings, the command
