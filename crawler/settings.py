@@ -53,8 +53,9 @@ SPIDER_MIDDLEWARES = {"crawler.components.incremental.IncrementalMiddleware": 95
 # scheduling, where a refused redirect hop vanishes without its errback: ours replaces it.
 # Nearest the download, ours keeps each host to its concurrency, which Scrapy 2.19 does not for
 # requests that reach the downloader together (the media pipeline's): see crawler.components.slots.
+# After it, as each medium goes on the wire, the run's media bytes are kept to ARCHIVE_MEDIA_RUN_BYTES.
 DOWNLOADER_MIDDLEWARES = {"crawler.components.origin.SameSiteMiddleware": 40, "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-                          "crawler.components.slots.SlotConcurrency": 1000}
+                          "crawler.components.slots.SlotConcurrency": 1000, "crawler.components.media_cap.MediaRunCap": 1010}
 # The run's life (lock, run row, writer) comes first: the recorder and the pipelines write through it.
 EXTENSIONS = {
     "crawler.components.logfilters.OneLineNetworkErrors": 0,

@@ -174,6 +174,25 @@ def test_past_the_run_cap_media_wait_for_the_next_run(tmp_path, saved_site_url):
     assert {url for url, status in media_requests(db, 2) if status == 200}.isdisjoint(first)
 
 
+def test_the_run_cap_holds_for_media_asked_for_all_at_once(tmp_path, saved_site_url):
+    """A run that starts with every medium of the archive to fetch asks for them all before any
+    byte comes back: the cap is kept as each goes on the wire, so one request at a time past a
+    one-byte cap fetches one medium and defers every other."""
+    db = tmp_path / "a.db"
+    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA=False")
+    pending = {url for item in Archive.read_only(db).pending_media() for url, _ in item.media}
+    scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA_RUN_BYTES=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+    stats = json.loads(query(db, "SELECT stats FROM runs WHERE id = 2")[0][0])
+    fetched = [url for url, status in media_requests(db, 2) if status == 200]
+    assert len(fetched) == 1 and len(media_rows(db)) == 1
+    assert len(pending) > len(FETCHED_FILES) // 2
+    assert stats["chinasei/media/deferred"] >= len(pending) - 1  # and what a stylesheet fetched names
+    assert stats["chinasei/media/bytes"] == sum(row[2] for row in media_rows(db).values())
+    assert query(db, "SELECT COUNT(*) FROM failures WHERE kind = 'media'") == [(0,)]  # waiting is no failure
+    scrapy_crawl(saved_site_url, db)
+    assert set(media_rows(db)) == {LIVE + path for path in FETCHED_FILES}
+
+
 def test_media_can_be_turned_off(tmp_path, saved_site_url):
     db = tmp_path / "a.db"
     scrapy_crawl(saved_site_url, db, "-s", "ARCHIVE_MEDIA=False")

@@ -29,8 +29,8 @@ How the pieces fit, Scrapy's way:
   ``ARCHIVE_MEDIA_OFFSITE`` allows it. ``ARCHIVE_MEDIA_MAX_BYTES`` caps one file (a larger one is a
   failure, cancelled as soon as its size shows); ``ARCHIVE_MEDIA_RUN_BYTES`` caps a run's media
   bytes, after which the rest wait for the next run (not failures: they are still pending). The
-  run cap is checked before each medium is asked for, so the media already on their way when it is
-  reached still arrive: a run may pass it by what is in flight.
+  cap is kept by :class:`crawler.components.media_cap.MediaRunCap`, a downloader middleware that
+  checks it as each medium goes on the wire; a medium it stops is recorded here as deferred.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from twisted.python.failure import Failure
 
 from archive.store import Archive, NotAnArchive
 from crawler.components.download_errors import describe
+from crawler.components.media_cap import MediaDeferred
 from crawler.config import setting
 from crawler.parsing import site, styles
 from crawler.parsing.items import ASSET_ROLES, Article, PageFailure, PendingMedia
@@ -111,9 +112,7 @@ class ArchiveMediaPipeline(FilesPipeline):
         settings = crawler.settings
         self.off_site = setting(settings, "ARCHIVE_MEDIA_OFFSITE")
         self.max_file = setting(settings, "ARCHIVE_MEDIA_MAX_BYTES")
-        self.run_cap = setting(settings, "ARCHIVE_MEDIA_RUN_BYTES")
         self.layout = setting(settings, "ARCHIVE_MEDIA_LAYOUT")
-        self.fetched_bytes = 0
         self.stats = crawler.stats
         self._named_in: dict[str, list[tuple[str, str]]] = {}  # stylesheet SHA-256 → what it names
         self._named_by: dict[str, str] = {}  # a URL a stylesheet names → that stylesheet's URL
@@ -125,19 +124,12 @@ class ArchiveMediaPipeline(FilesPipeline):
         if not setting(crawler.settings, "ARCHIVE_MEDIA"):
             raise NotConfigured("ARCHIVE_MEDIA is off")
         pipeline = cls(f"archive:{setting(crawler.settings, 'ARCHIVE_DB')}", crawler=crawler)
-        crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def spider_closed(self, spider: Spider) -> None:
         assert isinstance(self.store, ArchiveMediaStore)
         self.store.close()
-
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        """Count the media bytes this run received, against ``ARCHIVE_MEDIA_RUN_BYTES``."""
-        if request.meta.get("kind") == "media":
-            self.fetched_bytes += len(response.body)
-            self.stats.inc_value("chinasei/media/bytes", len(response.body))
 
     # --- which media, and whether to fetch them ----------------------------------------------------
 
@@ -207,10 +199,7 @@ class ArchiveMediaPipeline(FilesPipeline):
         return request.meta["media_url"]
 
     def media_to_download(self, request: Request, info: MediaPipeline.SpiderInfo, *, item: Any = None) -> Any:
-        """Past the run's byte cap, a medium waits for the next run; else ask the archive first."""
-        if self.run_cap and self.fetched_bytes >= self.run_cap:
-            self._counted("deferred", request.meta["media_url"])
-            return {"url": request.url, "path": self.file_path(request), "checksum": None, "status": "deferred"}
+        """Ask the archive first: a medium it holds is not fetched again."""
         return super().media_to_download(request, info, item=item).addCallback(self._uptodate, request.meta["media_url"])
 
     def _uptodate(self, archived: dict[str, Any] | None, url: str) -> dict[str, Any] | None:
@@ -245,7 +234,11 @@ class ArchiveMediaPipeline(FilesPipeline):
 
     def media_failed(self, failure: Failure, request: Request, info: MediaPipeline.SpiderInfo) -> Any:
         """A medium not received (timeout, refused, too large, off-site redirect): a recorded failure.
-        Scrapy hands ``item_completed`` no file information for it."""
+        Scrapy hands ``item_completed`` no file information for it. One stopped by the run's byte cap
+        is no failure: it waits for the next run."""
+        if failure.check(MediaDeferred):
+            self._counted("deferred", request.meta["media_url"])
+            return {"url": request.url, "path": self.file_path(request), "checksum": None, "status": "deferred"}
         reason = describe(failure).replace("DOWNLOAD_MAXSIZE", "ARCHIVE_MEDIA_MAX_BYTES")
         return self._failed(request, reason, None)
 
