@@ -238,7 +238,7 @@ class ArchiveMediaPipeline(FilesPipeline):
         is no failure: it waits for the next run."""
         if failure.check(MediaDeferred):
             self._counted("deferred", request.meta["media_url"])
-            return {"url": request.url, "path": self.file_path(request), "checksum": None, "status": "deferred"}
+            return _not_fetched(request, "deferred")
         reason = describe(failure).replace("DOWNLOAD_MAXSIZE", "ARCHIVE_MEDIA_MAX_BYTES")
         return self._failed(request, reason, None)
 
@@ -255,12 +255,17 @@ class ArchiveMediaPipeline(FilesPipeline):
                               status=status, referer=meta["article_url"])
         self.crawler.signals.send_catch_log(MEDIA_FAILED, failure=failure)
         self._counted("failed", meta["media_url"])
-        return {"url": request.url, "path": meta["media_url"], "checksum": None, "status": "failed"}
+        return _not_fetched(request, "failed")
 
     def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: MediaPipeline.SpiderInfo) -> Any:
         """Keep the results for the rounds of what stylesheets name (:meth:`process_item`)."""
         self._results[id(item)] = results
         return item
+
+
+def _not_fetched(request: Request, status: str) -> dict[str, Any]:
+    """The result FilesPipeline keeps for a medium this run did not fetch (``failed``, ``deferred``)."""
+    return {"url": request.url, "path": request.meta["media_url"], "checksum": None, "status": status}
 
 
 def _article_of(item: Any) -> tuple[int, str] | None:
