@@ -7,10 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.search import INDEX, SEARCH_SQL
+from archive.search import INDEX, RANK, ranking_function, search_sql
 
 HIDDEN = [INDEX, *(f"{INDEX}_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")),
           "search_dirty", "search_stale", "_sqlite_migrations"]
+
+
+def _datasette_ranking() -> str:
+    """The ranking on Datasette's connections: Datasette uses pysqlite3 where it is installed, a
+    SQLite of its own, which ``chinasei_rank`` may not be in."""
+    try:
+        from datasette.utils.sqlite import sqlite3 as module
+    except ImportError:  # not in Datasette: our connections' ranking
+        return RANK
+    return ranking_function(module)
 
 
 #: The canned query that runs the very SQL ``chinasei search`` runs.
@@ -19,7 +29,7 @@ SEARCH_QUERY: dict[str, Any] = {
     "description": "Articles whose title or body contains q, exactly (one character or more). "
                    "Terms with spaces: all must occur; \"…\" phrase; -term excludes; OR. "
                    "Optional: category, since/until (YYYY-MM-DD), order=newest.",
-    "sql": SEARCH_SQL,
+    "sql": search_sql(_datasette_ranking()),
     "hide_sql": True,
 }
 

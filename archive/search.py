@@ -64,6 +64,39 @@ _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
 WEIGHTS = (10.0, 1.0)  # title, body
 
 
+def _install_rank() -> bool:
+    """Give every connection this process opens from now on ``chinasei_rank`` (archive/_rank.c:
+    bm25, without the IDF pass a one-phrase query gains nothing from), where the module is built."""
+    try:
+        from archive import _rank
+    except (ImportError, OSError):  # not built; or, from an egg, its library could not be extracted
+        return False
+    return _rank.install()
+
+
+def ranking_function(module: Any = sqlite3) -> str:
+    """The ranking search calls on connections of ``module`` (Python's sqlite3, or another DB-API
+    module such as the pysqlite3 Datasette prefers): ``chinasei_rank`` where a new connection has
+    it, else FTS5's ``bm25``, which ranks alike. Checked on a connection, not assumed: the module
+    may be built against another copy of SQLite than the one ``module`` uses."""
+    if not _INSTALLED:
+        return "bm25"
+    probe = module.connect(":memory:")
+    try:
+        probe.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+        probe.execute("SELECT chinasei_rank(t, 1.0) FROM t WHERE t MATCH 'a'").fetchall()
+    except module.Error:
+        return "bm25"
+    finally:
+        probe.close()
+    return "chinasei_rank"
+
+
+_INSTALLED = _install_rank()
+#: The ranking function our connections' searches call, with bm25's arguments.
+RANK = ranking_function()
+
+
 #: FTS5's ``automerge`` for the index: see :meth:`SearchIndex.tune`.
 AUTOMERGE = 8
 
@@ -272,14 +305,22 @@ def register_functions(conn: sqlite3.Connection) -> None:
 WINDOW = 1000
 
 
-def _hits_sql(windowed: bool) -> str:
-    """The articles that hold the query, with their bm25 score: the index for clean rows, a direct
-    check of the few dirty ones. Windowed, a broad unfiltered search scores only the newest matches."""
-    limit = f"""limit (case when coalesce(:category, '') = '' and coalesce(:since, '') = ''
-                and coalesce(:until, '') = '' and coalesce(:order, '') = '' then {WINDOW} else -1 end)"""
+#: A search by relevance with no filter: only the newest matches are scored (see WINDOW), and its page
+#: of results is chosen from the hits alone, no article read (ties go newest first by site id).
+_UNFILTERED = """coalesce(:category, '') = '' and coalesce(:since, '') = '' and coalesce(:until, '') = ''
+    and coalesce(:order, '') = ''"""
+
+
+def _hits_sql(windowed: bool = False, rank: str | None = RANK) -> str:
+    """The articles that hold the query, with their score: the index for clean rows, a direct
+    check of the few dirty ones. Windowed, a broad unfiltered search scores only the newest matches.
+    ``rank``: the ranking function (:data:`RANK`, or ``bm25``); None finds every match and ranks
+    none, for counts and trends: scoring reads each match's hits, which costs more than finding it."""
+    limit = f"limit (case when {_UNFILTERED} then {WINDOW} else -1 end)"
+    score = f"{rank}({INDEX}, {WEIGHTS[0]}, {WEIGHTS[1]})" if rank else "0.0"
     return f"""
   select * from (
-    select rowid as site_id, bm25({INDEX}, {WEIGHTS[0]}, {WEIGHTS[1]}) as score
+    select rowid as site_id, {score} as score
     from {INDEX}
     where {INDEX} match chinasei_fts(:q) and rowid not in (select site_id from search_dirty)
     order by rowid desc {limit if windowed else ""}
@@ -290,24 +331,43 @@ def _hits_sql(windowed: bool) -> str:
 """
 
 
-HITS_SQL = _hits_sql(windowed=False)
-#: The search, in SQL, best (or newest) first with snippets. Datasette's canned query runs this text.
-SEARCH_SQL = f"""
-with hits as ({_hits_sql(windowed=True)}),
+#: Every article that holds the query (``site_id``), unranked: for sets, counts and trends.
+HITS_SQL = _hits_sql(rank=None)
+
+
+_PAGE = "limit coalesce(nullif(:limit, ''), 50) offset coalesce(nullif(:offset, ''), 0)"
+
+
+def search_sql(rank: str = RANK) -> str:
+    """The search, in SQL, best (or newest) first with snippets, ranked by ``rank``."""
+    return f"""
+with hits as ({_hits_sql(windowed=True, rank=rank)}),
 page as (
-  select a.site_id, hits.score as score
-  from hits join articles a on a.site_id = hits.site_id
-  where (coalesce(:category, '') = '' or a.category = :category)
-    and (coalesce(:since, '') = '' or a.published_at >= :since)
-    and (coalesce(:until, '') = '' or a.published_at < date(:until, '+1 day'))
-  order by case when coalesce(:order, '') = 'newest' then a.published_at end desc, hits.score, a.published_at desc
-  limit coalesce(nullif(:limit, ''), 50) offset coalesce(nullif(:offset, ''), 0)
+  select * from (
+    select hits.site_id, hits.score from hits where {_UNFILTERED}
+    order by hits.score, hits.site_id desc {_PAGE}
+  )
+  union all
+  select * from (
+    select a.site_id, hits.score as score
+    from hits join articles a on a.site_id = hits.site_id
+    where not ({_UNFILTERED})
+      and (coalesce(:category, '') = '' or a.category = :category)
+      and (coalesce(:since, '') = '' or a.published_at >= :since)
+      and (coalesce(:until, '') = '' or a.published_at < date(:until, '+1 day'))
+    order by case when coalesce(:order, '') = 'newest' then a.published_at end desc, hits.score, a.published_at desc
+    {_PAGE}
+  )
 )
 select a.site_id, a.url, a.title, a.published_at, a.category,
   chinasei_snippet(a.title, a.body, :q) as snippet, page.score as score
 from page join articles a on a.site_id = page.site_id
 order by case when coalesce(:order, '') = 'newest' then a.published_at end desc, page.score, a.published_at desc
 """
+
+
+#: The search. Datasette's canned query runs this text.
+SEARCH_SQL = search_sql()
 
 
 @dataclass
