@@ -305,10 +305,18 @@ def register_functions(conn: sqlite3.Connection) -> None:
 WINDOW = 1000
 
 
+#: The search's filters, on an article ``a``.
+_FILTERS = """(coalesce(:category, '') = '' or a.category = :category)
+      and (coalesce(:since, '') = '' or a.published_at >= :since)
+      and (coalesce(:until, '') = '' or a.published_at < date(:until, '+1 day'))"""
+_NO_FILTER = "coalesce(:category, '') = '' and coalesce(:since, '') = '' and coalesce(:until, '') = ''"
 #: A search by relevance with no filter: only the newest matches are scored (see WINDOW), and its page
 #: of results is chosen from the hits alone, no article read (ties go newest first by site id).
-_UNFILTERED = """coalesce(:category, '') = '' and coalesce(:since, '') = '' and coalesce(:until, '') = ''
-    and coalesce(:order, '') = ''"""
+_UNFILTERED = f"{_NO_FILTER} and coalesce(:order, '') = ''"
+#: A filtered search scores only the matches in the filter: the filter's articles are found first,
+#: from their own indexes (category, publication time), and each match is looked up among them,
+#: never the other way round (``+rowid``: not a constraint FTS5 would answer one lookup at a time).
+_IN_FILTER = f"({_NO_FILTER} or +rowid in (select a.site_id from articles a where {_FILTERS}))"
 
 
 def _hits_sql(windowed: bool = False, rank: str | None = RANK) -> str:
@@ -323,6 +331,7 @@ def _hits_sql(windowed: bool = False, rank: str | None = RANK) -> str:
     select rowid as site_id, {score} as score
     from {INDEX}
     where {INDEX} match chinasei_fts(:q) and rowid not in (select site_id from search_dirty)
+      {"and " + _IN_FILTER if windowed else ""}
     order by rowid desc {limit if windowed else ""}
   )
   union all
@@ -351,10 +360,7 @@ page as (
   select * from (
     select a.site_id, hits.score as score
     from hits join articles a on a.site_id = hits.site_id
-    where not ({_UNFILTERED})
-      and (coalesce(:category, '') = '' or a.category = :category)
-      and (coalesce(:since, '') = '' or a.published_at >= :since)
-      and (coalesce(:until, '') = '' or a.published_at < date(:until, '+1 day'))
+    where not ({_UNFILTERED}) and {_FILTERS}  -- again, for the dirty rows
     order by case when coalesce(:order, '') = 'newest' then a.published_at end desc, hits.score, a.published_at desc
     {_PAGE}
   )

@@ -7,7 +7,9 @@ For queries of 1, 2, 3 and 6 characters drawn from the archive's own text it pri
 95th percentile of: our ranked search (top 20, snippets included), the same search ranked with FTS5's
 bm25 (as where archive/_rank.c is not built), our full exact match set, and a LIKE scan over titles
 and bodies that finds that same set (fewer queries: each reads every row).
-Then ``chinasei trend``'s counting (every match, per month) for common terms, the most common first.
+Then searches with a filter (the largest category, the last year) and newest first, for queries of
+2 and 6 characters, which rank every match in the filter, not the newest 1,000; and ``chinasei
+trend``'s counting (every match, per month) for common terms, the most common first.
 """
 
 from __future__ import annotations
@@ -101,6 +103,15 @@ def main() -> None:
         print(f"{length:>6} {statistics.median(ranked):>17.1f} / {p95(ranked):<10.1f} "
               f"{statistics.median(bm25):>6.1f} / {p95(bm25):<5.1f} {statistics.median(exact):>7.1f} / {p95(exact):<6.1f} {statistics.median(scanned):>7.0f} / {p95(scanned):<6.0f}"
               f" {ratio:>10.0f}x")
+    category = archive.db.execute("SELECT category FROM articles GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
+    last = archive.db.execute("SELECT max(published_at) FROM articles").fetchone()[0]
+    since = f"{int(last[:4]) - 1}{last[4:10]}"
+    print(f"\n{'length':>6} {f'category {category}':>24} {f'since {since}':>20} {'newest first':>20}   (ms, median / p95)")
+    for length in (2, 6):
+        qs = queries(archive, length, args.queries // 2, rng)
+        cells = [timed(lambda q, f=filters: index.search(q, limit=20, **f), qs)
+                 for filters in ({"category": category}, {"since": since}, {"newest": True})]
+        print(f"{length:>6} " + " ".join(f"{statistics.median(t):>12.1f} / {p95(t):<7.1f}" for t in cells))
     print(f"\n{'trend of':>10} {'matches':>9} {'per month ms (median/max of 5)':>32}")
     for term in ("产业", "发展", "储能", "新能源", "氢能"):
         runs = timed(lambda q: trend(archive.db, [q], "month"), [term] * 5)

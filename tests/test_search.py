@@ -47,6 +47,13 @@ def found(archive: Archive, query: str, **filters) -> set[int]:
     return {hit.site_id for hit in archive.search_index.search(query, limit=10**6, **filters)}
 
 
+def filtered(archive: Archive, category: str | None = None, since: str | None = None) -> set[int]:
+    """The articles a filter keeps, by plain SQL."""
+    return {row[0] for row in archive.db.execute(
+        "SELECT site_id FROM articles WHERE (:c IS NULL OR category = :c) AND (:s IS NULL OR published_at >= :s)",
+        {"c": category, "s": since})}
+
+
 def sample_queries(rows: list[dict], rng: random.Random, count: int) -> list[str]:
     """Substrings of 1, 2, 3, 4 and 6 characters of the archive's own titles and bodies (those with
     a space only as quoted phrases, so they are compared as a whole: see :func:`phrase`)."""
@@ -179,6 +186,12 @@ def test_the_index_follows_edits_made_with_sqlite_utils(tmp_path):
         assert found(reader, query) == scan(rows, [query]) == reader.search_index.site_ids(query), query
     assert found(reader, "甲乙") == {retitled} and found(reader, "戊己") == {rewritten}
     assert deleted not in found(reader, "的")
+    for query in ("甲乙", "戊己", "的", "产业"):  # the filters hold for dirty rows and clean ones alike
+        for category in {row["category"] for row in reader.db.query("SELECT category FROM articles")}:
+            expected = scan([r for r in rows if r["site_id"] in filtered(reader, category=category)], [query])
+            assert found(reader, query, category=category) == expected, (query, category)
+        expected = scan([r for r in rows if r["site_id"] in filtered(reader, since="2022-06-01")], [query])
+        assert found(reader, query, since="2022-06-01") == expected, query
     assert reader.search_index.refresh() == 4
     for query in ("甲乙", "丙丁", "戊己", "的", "产业"):
         assert found(reader, query) == scan(rows, [query]), query
