@@ -313,6 +313,7 @@ _NO_FILTER = "coalesce(:category, '') = '' and coalesce(:since, '') = '' and coa
 #: A search by relevance with no filter: only the newest matches are scored (see WINDOW), and its page
 #: of results is chosen from the hits alone, no article read (ties go newest first by site id).
 _UNFILTERED = f"{_NO_FILTER} and coalesce(:order, '') = ''"
+_NEWEST = "coalesce(:order, '') = 'newest'"
 #: A filtered search scores only the matches in the filter: the filter's articles are found first,
 #: from their own indexes (category, publication time), and each match is looked up among them,
 #: never the other way round (``+rowid``: not a constraint FTS5 would answer one lookup at a time).
@@ -331,7 +332,7 @@ def _hits_sql(windowed: bool = False, rank: str | None = RANK) -> str:
     select rowid as site_id, {score} as score
     from {INDEX}
     where {INDEX} match chinasei_fts(:q) and rowid not in (select site_id from search_dirty)
-      {"and " + _IN_FILTER if windowed else ""}
+      {f"and not {_NEWEST} and {_IN_FILTER}" if windowed else ""}
     order by rowid desc {limit if windowed else ""}
   )
   union all
@@ -348,9 +349,26 @@ _PAGE = "limit coalesce(nullif(:limit, ''), 50) offset coalesce(nullif(:offset, 
 
 
 def search_sql(rank: str = RANK) -> str:
-    """The search, in SQL, best (or newest) first with snippets, ranked by ``rank``."""
+    """The search, in SQL, best (or newest) first with snippets, ranked by ``rank``; ties go newest
+    first by site id, the same on every page.
+
+    Newest first, the page is the newest matches, found by walking the articles by publication time
+    (their index) and looking each up among every match (``+a.site_id``: not the other way round,
+    every match's article read to sort them); only the page's matches are then scored, in the range
+    of site ids they span."""
     return f"""
 with hits as ({_hits_sql(windowed=True, rank=rank)}),
+newest as (
+  select a.site_id from articles a
+  where {_NEWEST} and {_FILTERS} and +a.site_id in (select site_id from ({HITS_SQL}))
+  order by a.published_at desc, a.site_id desc {_PAGE}
+),
+newest_scored as materialized (
+  select rowid as site_id, {rank}({INDEX}, {WEIGHTS[0]}, {WEIGHTS[1]}) as score from {INDEX}
+  where {INDEX} match chinasei_fts(:q) and {_NEWEST}
+    and rowid between (select min(site_id) from newest) and (select max(site_id) from newest)
+    and +rowid in (select site_id from newest) and rowid not in (select site_id from search_dirty)
+),
 page as (
   select * from (
     select hits.site_id, hits.score from hits where {_UNFILTERED}
@@ -360,15 +378,17 @@ page as (
   select * from (
     select a.site_id, hits.score as score
     from hits join articles a on a.site_id = hits.site_id
-    where not ({_UNFILTERED}) and {_FILTERS}  -- again, for the dirty rows
-    order by case when coalesce(:order, '') = 'newest' then a.published_at end desc, hits.score, a.published_at desc
-    {_PAGE}
+    where not ({_UNFILTERED}) and not {_NEWEST} and {_FILTERS}  -- again, for the dirty rows
+    order by hits.score, hits.site_id desc {_PAGE}
   )
+  union all
+  select newest.site_id, coalesce(newest_scored.score, 0.0) from newest
+  left join newest_scored on newest_scored.site_id = newest.site_id
 )
 select a.site_id, a.url, a.title, a.published_at, a.category,
   chinasei_snippet(a.title, a.body, :q) as snippet, page.score as score
 from page join articles a on a.site_id = page.site_id
-order by case when coalesce(:order, '') = 'newest' then a.published_at end desc, page.score, a.published_at desc
+order by case when {_NEWEST} then a.published_at end desc, case when {_NEWEST} then 0 else page.score end, a.site_id desc
 """
 
 

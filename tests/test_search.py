@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from archive.search import SearchError
+from archive.search import Query, SearchError
 from archive.store import Archive
 from tests.conftest import archive_saved_site
 from tests.sitebuilder import corpus
@@ -161,6 +161,31 @@ def test_filters_and_order(site_archive):
     assert best[0].site_id == 40123 and "<mark>扶贫</mark>" in best[0].snippet
 
 
+@pytest.mark.parametrize("query", ["产业", "扶贫", "5G 基站", "储能 OR 光伏", "的", "发展 -北京"])
+def test_newest_first_is_every_match_by_time_with_its_score(site_archive, query):
+    index, rows = site_archive.search_index, rows_of(site_archive)
+    best = {hit.site_id: hit.score for hit in index.search(query, limit=10**6)}  # all ranked: under 1,000 matches
+    for filters in ({}, {"category": "领跑者"}, {"since": "2022-01-01"}):
+        newest = index.search(query, newest=True, limit=10**6, **filters)
+        kept = filtered(site_archive, filters.get("category"), filters.get("since"))
+        terms = Query.parse(query)
+        assert {hit.site_id for hit in newest} == {r["site_id"] for r in rows if r["site_id"] in kept
+                                                   and terms.matches(r["title"], r["body"])}, filters
+        assert [(h.published_at, h.site_id) for h in newest] == sorted(((h.published_at, h.site_id) for h in newest), reverse=True)
+        assert all(hit.score == pytest.approx(best[hit.site_id], rel=1e-12, abs=1e-15) for hit in newest)
+        paged = [hit.site_id for start in range(0, len(newest), 7)
+                 for hit in index.search(query, newest=True, limit=7, offset=start, **filters)]
+        assert paged == [hit.site_id for hit in newest]
+
+
+def test_pages_of_results_follow_on(site_archive):
+    index = site_archive.search_index
+    for query, filters in [("产业", {}), ("的", {"category": "领跑者"}), ("发展", {"since": "2021-01-01"}), ("的", {"until": "2023-12-31"})]:
+        whole = [hit.site_id for hit in index.search(query, limit=10**6, **filters)]
+        paged = [hit.site_id for start in range(0, len(whole), 2) for hit in index.search(query, limit=2, offset=start, **filters)]
+        assert len(whole) > 2 and paged == whole, (query, filters)
+
+
 def test_the_index_follows_edits_made_with_sqlite_utils(tmp_path):
     path = tmp_path / "edit.db"
     archive = Archive(path)
@@ -192,6 +217,8 @@ def test_the_index_follows_edits_made_with_sqlite_utils(tmp_path):
             assert found(reader, query, category=category) == expected, (query, category)
         expected = scan([r for r in rows if r["site_id"] in filtered(reader, since="2022-06-01")], [query])
         assert found(reader, query, since="2022-06-01") == expected, query
+        newest = reader.search_index.search(query, newest=True, limit=10**6, since="2022-06-01")
+        assert {hit.site_id for hit in newest} == expected, query
     assert reader.search_index.refresh() == 4
     for query in ("甲乙", "丙丁", "戊己", "的", "产业"):
         assert found(reader, query) == scan(rows, [query]), query
