@@ -37,7 +37,7 @@ import unicodedata
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -74,11 +74,13 @@ def _install_rank() -> bool:
     return _rank.install()
 
 
+@cache
 def ranking_function(module: Any = sqlite3) -> str:
     """The ranking search calls on connections of ``module`` (Python's sqlite3, or another DB-API
     module such as the pysqlite3 Datasette prefers): ``chinasei_rank`` where a new connection has
     it, else FTS5's ``bm25``, which ranks alike. Checked on a connection, not assumed: the module
-    may be built against another copy of SQLite than the one ``module`` uses."""
+    may be built against another copy of SQLite than the one ``module`` uses. Checked once per
+    module."""
     if not _INSTALLED:
         return "bm25"
     probe = module.connect(":memory:")
@@ -348,6 +350,7 @@ HITS_SQL = _hits_sql(rank=None)
 _PAGE = "limit coalesce(nullif(:limit, ''), 50) offset coalesce(nullif(:offset, ''), 0)"
 
 
+@cache
 def search_sql(rank: str = RANK) -> str:
     """The search, in SQL, best (or newest) first with snippets, ranked by ``rank``; ties go newest
     first by site id, the same on every page.
@@ -521,14 +524,16 @@ class SearchIndex:
         newest: bool = False,
         limit: int = 20,
         offset: int = 0,
+        rank: str = RANK,
     ) -> list[Hit]:
-        """Articles whose title or body holds the query, best first (or newest first)."""
+        """Articles whose title or body holds the query, best first (or newest first); ``rank``
+        names the ranking function (``bm25``: as where archive/_rank.c is not built)."""
         Query.parse(query)  # raise SearchError for an empty query
         params: dict[str, Any] = {
             "q": query, "category": category, "since": since, "until": until,
             "order": "newest" if newest else "", "limit": limit, "offset": offset,
         }
-        return [Hit(**row) for row in self.db.query(SEARCH_SQL, params)]
+        return [Hit(**row) for row in self.db.query(search_sql(rank), params)]
 
     def site_ids(self, query: str) -> set[int]:
         """Every article that holds the query, unranked: for exports, tests and counts."""

@@ -18,7 +18,7 @@ import pytest
 from sqlite_utils import Database
 
 from archive import search
-from archive.search import INDEX, RANK, WEIGHTS, Query, search_sql
+from archive.search import INDEX, RANK, WEIGHTS, Query
 from archive.store import Archive, article_record
 from tests.sitebuilder import corpus
 
@@ -135,6 +135,5 @@ def test_a_title_hit_outranks_the_same_hit_in_a_body(archive):
 @pytest.mark.parametrize("query", ONE_PHRASE + SEVERAL + ["产业", "发展", "的"])
 def test_search_orders_alike_with_either_function(archive, query):
     """The search where the module is not built (bm25) gives the same results in the same order."""
-    params = {"q": query, "category": None, "since": None, "until": None, "order": "", "limit": 50, "offset": 0}
-    ranked = {f: [row[0] for row in archive.db.execute(search_sql(f), params)] for f in ("chinasei_rank", "bm25")}
+    ranked = {f: [hit.site_id for hit in archive.search_index.search(query, limit=50, rank=f)] for f in ("chinasei_rank", "bm25")}
     assert ranked["chinasei_rank"] and ranked["chinasei_rank"] == ranked["bm25"]
