@@ -186,3 +186,48 @@ def test_a_batch_is_searchable_before_its_commit_and_indexed_at_it(tmp_path):
     assert archive.db.execute("SELECT COUNT(*) FROM search_dirty").fetchone()[0] == 0
     assert [hit.site_id for hit in archive.search_index.search("储能电池")] == [40123]
     archive.close()
+
+
+def test_what_arrives_while_the_lock_is_left_free_is_held_up_to_a_cap(tmp_path, monkeypatch):
+    """Writes that arrive in the moment the lock is left free wait in the writer's memory, up to
+    ``WAITING_BYTES``; the rest wait in the pipe (and the crawl behind it). Photographs arriving as
+    fast as the downloader brings them made that moment's writes the writer's largest memory."""
+    import os
+    import pickle
+    from multiprocessing import Pipe
+
+    from crawler.runtime import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "LOCK_FREE_SECONDS", 1.0)
+    path = tmp_path / "a.db"
+    archive = Archive(path)
+    run = archive.start_run("http://www.chinasei.com.cn")
+    held: list[int] = []
+
+    class Watched(writer_module.Batches):
+        def begin(self) -> None:
+            held.append(self.waiting_bytes)  # all that waited, as the lock is taken again
+            super().begin()
+
+    writes, sending = Pipe(duplex=False)
+    answers, reporting = Pipe(duplex=False)
+    batches = Watched(archive, reporting, commit_seconds=0.05, busy_timeout=5)
+    batches.commit()  # a commit: the lock is left free for the next second
+    photo = 1024 * 1024
+    count = 3 * writer_module.WAITING_BYTES // photo
+
+    def send() -> None:
+        for n in range(count):
+            url = f"http://www.chinasei.com.cn/cyzx/W0{n}.jpg"
+            message = ("record_response", (run, url, url, 200, {"Content-Type": ["image/jpeg"]}, os.urandom(photo), "media"))
+            sending.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        sending.send_bytes(pickle.dumps(("close", ())))
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    batches.take(writes)
+    sender.join()
+    batches.finish()
+    assert held and max(held) <= writer_module.WAITING_BYTES + photo + 1024, held
+    assert archive.db.execute("SELECT COUNT(*) FROM media").fetchone()[0] == count  # and nothing lost
+    archive.close()

@@ -46,6 +46,10 @@ _CLOSE = ("close", ())
 #: leave it a gap of microseconds, and it would time out however often the writer commits. A gap
 #: longer than that interval lets it in at the writer's next commit.
 LOCK_FREE_SECONDS = 0.15
+#: The most the writer holds of what arrives while the lock is left free; past it the rest waits in
+#: the pipe, and the crawl for a moment behind it. At the pace of media (photographs coming as fast
+#: as the downloader brings them) a gap's arrivals were 14 MiB of the writer's memory.
+WAITING_BYTES = 4 * 1024 * 1024
 
 
 class WriterFailed(RuntimeError):
@@ -163,6 +167,7 @@ class Batches:
         self.commit_seconds, self.busy_timeout = commit_seconds, busy_timeout
         self.report = Report()
         self.waiting: deque[tuple[str, tuple]] = deque()  # arrived while the lock was left free
+        self.waiting_bytes = 0  # their size as sent
         self.commit_at: float | None = None  # when the open batch commits; None: no batch open
         self.free_until = 0.0
 
@@ -178,15 +183,20 @@ class Batches:
                 wait: float | None = max(0.0, self.commit_at - now)
             else:
                 wait = max(0.0, self.free_until - now) if self.waiting else None
+            if self.commit_at is None and self.waiting_bytes >= WAITING_BYTES:
+                time.sleep(max(0.0, self.free_until - now))  # the rest wait in the pipe until the gap ends
+                continue
             if writes.poll(wait):
                 try:
-                    message = pickle.loads(writes.recv_bytes())
+                    data = writes.recv_bytes()
+                    message = pickle.loads(data)
                 except EOFError:
                     return  # the crawl is gone: keep what it sent
                 if message[0] == "close":
                     return
                 if self.commit_at is None:
                     self.waiting.append(message)
+                    self.waiting_bytes += len(data)
                 else:
                     _apply(self.archive, *message, self.report)
             if self.commit_at is not None and time.monotonic() >= self.commit_at:
@@ -203,6 +213,7 @@ class Batches:
         self.commit_at = time.monotonic() + self.commit_seconds
         while self.waiting and self.report.fatal is None:
             _apply(self.archive, *self.waiting.popleft(), self.report)
+        self.waiting_bytes = 0
 
     def commit(self) -> None:
         """Commit the open batch, report it, and leave the lock free for a moment."""
