@@ -349,3 +349,91 @@ def test_the_archive_serves_stylesheets_that_reach_no_other_host(crawled_db, tmp
                                          for path in ("/css/common.css", "/images/banner.png")}
     assert '"宋体"' in served["common.css"]
     assert f"url(/-/chinasei/view/media/{shas[LIVE + '/images/header-bg.png']})" in served["common.css"]
+
+
+def test_articles_are_stored_before_their_media_are_asked_for(tmp_path, saved_site_url):
+    """Pages first: an article goes to the archive as soon as it is parsed, and the media it names
+    are asked for after, so fetching them never holds up the pages."""
+    from crawler import settings
+
+    probe = tmp_path / "media.jsonl"
+    extensions = {**settings.EXTENSIONS, "tests.media_probe.MediaProbe": 900}
+    db = tmp_path / "a.db"
+    scrapy_crawl(saved_site_url, db, "-s", f"EXTENSIONS={json.dumps(extensions)}", "-s", f"MEDIA_PROBE_FILE={probe}")
+    seen = [json.loads(line) for line in probe.read_text(encoding="utf-8").splitlines()]
+    asked = {row["url"] for row in seen}
+    assert {url for (url,) in query(db, "SELECT fetched_url FROM responses WHERE kind = 'media'")} <= asked
+    assert len(asked) >= len(FETCHED_FILES)
+    assert [row for row in seen if not row["article_stored"]] == []
+    assert set(media_rows(db)) == {LIVE + path for path in FETCHED_FILES}  # and all of them were fetched
+
+
+class _Scheduler:
+    def __init__(self) -> None:
+        self.pending = 0
+
+    def has_pending_requests(self) -> bool:
+        return self.pending > 0
+
+
+def _page(kind: str = "article"):
+    from scrapy import Request
+
+    return Request("http://www.chinasei.com.cn/p.html", meta={"kind": kind})
+
+
+@pytest.mark.parametrize(("scheduled", "on_the_wire", "handed"), [
+    (3, [], 0),  # pages wait in the scheduler
+    (0, ["article"], 0),  # a page is being fetched
+    (0, ["listing", "media"], 0),
+    (0, ["media", "media"], 4),  # only media on the wire: the pages leave the downloader idle
+    (0, [], 4),
+])
+def test_media_are_handed_to_scrapy_only_while_no_page_waits(tmp_path, scheduled, on_the_wire, handed):
+    """The media pipeline's rule, on a real Crawler whose engine is in a given state: media named
+    by pages wait while a page waits in the scheduler or is on the wire, and at most
+    ``CONCURRENT_REQUESTS`` articles' media are in flight; the spider is kept open while any wait."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from scrapy import signals
+    from scrapy.exceptions import DontCloseSpider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.components.media import ArchiveMediaPipeline
+    from crawler.parsing.items import PendingMedia
+
+    crawler = get_crawler(settings_dict={"ARCHIVE_DB": str(tmp_path / "a.db"), "ARCHIVE_MEDIA": True,
+                                         "CONCURRENT_REQUESTS": 4})
+    pipeline = ArchiveMediaPipeline.from_crawler(crawler)
+    scheduler = _Scheduler()
+    scheduler.pending = scheduled
+    crawler.engine = SimpleNamespace(scheduler=scheduler, downloader=SimpleNamespace(active={_page(k) for k in on_the_wire}))
+    fetched: list[int] = []
+    hold = asyncio.Event()
+
+    async def fetch(item: PendingMedia) -> None:
+        fetched.append(item.site_id)
+        await hold.wait()
+
+    pipeline._fetch = fetch
+
+    async def crawl() -> None:
+        for site_id in range(6):
+            await pipeline.process_item(PendingMedia(site_id, f"{LIVE}/{site_id}.html", [(f"{LIVE}/{site_id}.jpg", "image")]))
+        await asyncio.sleep(0)  # the tasks handed over start
+        assert fetched == list(range(handed))
+        with pytest.raises(DontCloseSpider):
+            pipeline.spider_idle(None)  # media still wait or are in flight
+        scheduler.pending = 0
+        crawler.engine.downloader.active = set()
+        crawler.signals.send_catch_log(signals.request_left_downloader, request=_page(), spider=None)  # a page done
+        await asyncio.sleep(0)
+        assert fetched == list(range(4))  # as many as may be in flight
+        hold.set()
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert fetched == list(range(6))
+        pipeline.spider_idle(None)  # all done: the crawl may close
+
+    asyncio.run(crawl())

@@ -10,6 +10,15 @@ How the pieces fit, Scrapy's way:
   check, retries), a medium shared by two articles fetched once per run, ``stat_file`` asked first
   so that a medium already archived is never fetched again, and ``item_completed`` once every
   medium of an article has an outcome.
+- Pages first. The pipeline does not hold an article until its media are fetched: the article goes
+  on to the storage pipeline at once, and the media it names wait in the pipeline's queue (a URL
+  and a role each) until no page waits in the scheduler or is on the wire. Then up to
+  ``CONCURRENT_REQUESTS`` articles' media are handed to Scrapy at a time; the spider is kept open
+  (``spider_idle``) until the queue is empty. On a machine whose cores the crawl keeps busy, a
+  medium fetched and stored beside the pages slows them; this way media fill the moments the pages
+  leave the downloader idle, and the rest follow the pages. A run stopped before then leaves them
+  pending in the archive, for the next run. The archive links an article to its media by URL
+  (``article_media``, ``media_urls``), so which is stored first does not matter.
 - Its store, :class:`ArchiveMediaStore` (``FILES_STORE = archive:<ARCHIVE_DB>``), answers
   ``stat_file`` from the archive. The bytes are not written by the store: every response the crawl
   receives is kept by :class:`crawler.components.responses.ResponseRecorder` as it arrives, and the archive
@@ -35,15 +44,17 @@ How the pieces fit, Scrapy's way:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 from scrapy.pipelines.files import FilesPipeline
 from scrapy.pipelines.media import MediaPipeline
@@ -118,6 +129,10 @@ class ArchiveMediaPipeline(FilesPipeline):
         self._named_by: dict[str, str] = {}  # a URL a stylesheet names → that stylesheet's URL
         self._results: dict[int, list[tuple[bool, Any]]] = {}
         self._settled: set[str] = set()  # media whose outcome this run knows: never handed to Scrapy again
+        self.crawler = crawler
+        self.in_flight = settings.getint("CONCURRENT_REQUESTS")
+        self._waiting: deque[PendingMedia] = deque()  # named by pages, not yet handed to Scrapy
+        self._fetching: set[asyncio.Future] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMediaPipeline:
@@ -125,31 +140,86 @@ class ArchiveMediaPipeline(FilesPipeline):
             raise NotConfigured("ARCHIVE_MEDIA is off")
         pipeline = cls(f"archive:{setting(crawler.settings, 'ARCHIVE_DB')}", crawler=crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline._release, signal=signals.request_left_downloader)
         return pipeline
 
     def spider_closed(self, spider: Spider) -> None:
+        """A run stopped before its media were fetched leaves them to the next run (they are still
+        pending in the archive): say how many."""
+        left = sum(len(media.media) for media in self._waiting)
+        if left:
+            self.stats.set_value("chinasei/media/left_waiting", left)
+            logger.info("%d images and attachments named by this run's pages were not asked for: the next run fetches them", left)
         assert isinstance(self.store, ArchiveMediaStore)
         self.store.close()
 
     # --- which media, and whether to fetch them ----------------------------------------------------
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        """An item's media, then, round by round, what the stylesheets among them name."""
-        item = await super().process_item(item)
-        done = self._results.pop(id(item), [])
+        """Pages first: an article goes on to be stored at once, and its media wait their turn
+        (:meth:`_release`), so fetching them never holds up the pages."""
+        media = self._to_fetch(item)
+        if media is not None:
+            self._waiting.append(media)
+            self._release()
+        return item
+
+    def _to_fetch(self, item: Any) -> PendingMedia | None:
+        """The media an item names that this run has still to ask for, or None when there are none."""
         article = _article_of(item)
         if article is None:
-            return item
-        asked = dict(_refs(item))
+            return None
+        refs = [(url, role) for url, role in _refs(item)
+                if url not in self._settled and (self.layout or role not in ASSET_ROLES)]
+        return PendingMedia(*article, refs) if refs else None
+
+    def _release(self, *_: Any) -> None:
+        """Hand waiting media to Scrapy while no page is on the wire or waiting for it: on two busy
+        cores a medium fetched and stored beside the pages slows them, so media fill the moments
+        the pages leave the downloader idle, and the rest follow the pages."""
+        while self._waiting and len(self._fetching) < self.in_flight and not self._pages_pending():
+            task = asyncio.ensure_future(self._fetch(self._waiting.popleft()))
+            self._fetching.add(task)
+            task.add_done_callback(self._fetched)
+
+    def _pages_pending(self) -> bool:
+        """Whether a page (anything but a medium) waits in the scheduler or is being fetched."""
+        engine = self.crawler.engine
+        if engine is None or engine.scheduler is None:
+            return True
+        if engine.scheduler.has_pending_requests():
+            return True
+        return any(request.meta.get("kind") != "media" for request in engine.downloader.active)
+
+    def _fetched(self, task: asyncio.Future) -> None:
+        self._fetching.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            logger.error("Could not fetch media: %s: %s (they are fetched by the next run)", type(error).__name__, error)
+        self._release()
+        if not self._waiting and not self._fetching:
+            _wake(self.crawler)
+
+    def spider_idle(self, spider: Spider) -> None:
+        """The pages are done: keep the crawl open until the media are."""
+        self._release()
+        if self._waiting or self._fetching:
+            raise DontCloseSpider
+
+    async def _fetch(self, item: PendingMedia) -> None:
+        """An article's media, then, round by round, what the stylesheets among them name."""
+        await super().process_item(item)
+        done = self._results.pop(id(item), [])
+        asked = dict(item.media)
         for _ in range(IMPORT_DEPTH):
             named = [(url, role) for url, role in self._named(done, asked) if url not in asked]
             if not named:
                 break
             asked.update(named)
-            followed = PendingMedia(*article, named)
+            followed = PendingMedia(item.site_id, item.article_url, named)
             await super().process_item(followed)
             done = self._results.pop(id(followed), [])
-        return item
 
     def _named(self, results: list[tuple[bool, Any]], roles: dict[str, str]) -> list[tuple[str, str]]:
         """What the stylesheets among ``results`` name, each once."""
@@ -179,8 +249,6 @@ class ArchiveMediaPipeline(FilesPipeline):
             return []
         article_url = article[1]
         refs = [(url, role) for url, role in _refs(item) if url not in self._settled]  # a shared logo: asked once
-        if not self.layout:
-            refs = [(url, role) for url, role in refs if role not in ASSET_ROLES]
         origin = getattr(info.spider, "fetch_origin", site.CANONICAL_ORIGIN)
         requests = []
         for url, role in refs:
@@ -261,6 +329,15 @@ class ArchiveMediaPipeline(FilesPipeline):
         """Keep the results for the rounds of what stylesheets name (:meth:`process_item`)."""
         self._results[id(item)] = results
         return item
+
+
+def _wake(crawler: Crawler) -> None:
+    """Have the engine look again at once whether the crawl is over: the last media are done.
+    Scrapy has no public call for it; without one, its heartbeat looks within five seconds."""
+    slot = getattr(crawler.engine, "_slot", None)
+    nextcall = getattr(slot, "nextcall", None)
+    if nextcall is not None:
+        nextcall.schedule()
 
 
 def _not_fetched(request: Request, status: str) -> dict[str, Any]:
