@@ -351,9 +351,9 @@ def test_the_archive_serves_stylesheets_that_reach_no_other_host(crawled_db, tmp
     assert f"url(/-/chinasei/view/media/{shas[LIVE + '/images/header-bg.png']})" in served["common.css"]
 
 
-def test_articles_are_stored_before_their_media_are_asked_for(tmp_path, saved_site_url):
+def test_articles_are_stored_and_pages_fetched_before_media_are_asked_for(tmp_path, saved_site_url):
     """Pages first: an article goes to the archive as soon as it is parsed, and the media it names
-    are asked for after, so fetching them never holds up the pages."""
+    are asked for once every page is fetched, so fetching them never holds up the pages."""
     from crawler import settings
 
     probe = tmp_path / "media.jsonl"
@@ -365,38 +365,16 @@ def test_articles_are_stored_before_their_media_are_asked_for(tmp_path, saved_si
     assert {url for (url,) in query(db, "SELECT fetched_url FROM responses WHERE kind = 'media'")} <= asked
     assert len(asked) >= len(FETCHED_FILES)
     assert [row for row in seen if not row["article_stored"]] == []
+    assert [row for row in seen if row["scheduled"] or row["pages_on_the_wire"]] == []  # and after every page
     assert set(media_rows(db)) == {LIVE + path for path in FETCHED_FILES}  # and all of them were fetched
 
 
-class _Scheduler:
-    def __init__(self) -> None:
-        self.pending = 0
-
-    def has_pending_requests(self) -> bool:
-        return self.pending > 0
-
-
-def _page(kind: str = "article"):
-    from scrapy import Request
-
-    return Request("http://www.chinasei.com.cn/p.html", meta={"kind": kind})
-
-
-@pytest.mark.parametrize(("scheduled", "on_the_wire", "handed"), [
-    (3, [], 0),  # pages wait in the scheduler
-    (0, ["article"], 0),  # a page is being fetched
-    (0, ["listing", "media"], 0),
-    (0, ["media", "media"], 4),  # only media on the wire: the pages leave the downloader idle
-    (0, [], 4),
-])
-def test_media_are_handed_to_scrapy_only_while_no_page_waits(tmp_path, scheduled, on_the_wire, handed):
-    """The media pipeline's rule, on a real Crawler whose engine is in a given state: media named
-    by pages wait while a page waits in the scheduler or is on the wire, and at most
-    ``CONCURRENT_REQUESTS`` articles' media are in flight; the spider is kept open while any wait."""
+def test_media_wait_until_the_pages_are_done_and_keep_the_crawl_open(tmp_path):
+    """The media pipeline's rule, on a real Crawler: media named by pages are queued, each URL once;
+    none is handed to Scrapy before the crawl is first idle; then the media of at most
+    ``CONCURRENT_REQUESTS`` articles at a time, the spider kept open while any wait or are in flight."""
     import asyncio
-    from types import SimpleNamespace
 
-    from scrapy import signals
     from scrapy.exceptions import DontCloseSpider
     from scrapy.utils.test import get_crawler
 
@@ -406,34 +384,49 @@ def test_media_are_handed_to_scrapy_only_while_no_page_waits(tmp_path, scheduled
     crawler = get_crawler(settings_dict={"ARCHIVE_DB": str(tmp_path / "a.db"), "ARCHIVE_MEDIA": True,
                                          "CONCURRENT_REQUESTS": 4})
     pipeline = ArchiveMediaPipeline.from_crawler(crawler)
-    scheduler = _Scheduler()
-    scheduler.pending = scheduled
-    crawler.engine = SimpleNamespace(scheduler=scheduler, downloader=SimpleNamespace(active={_page(k) for k in on_the_wire}))
-    fetched: list[int] = []
+    fetched: list[PendingMedia] = []
     hold = asyncio.Event()
 
     async def fetch(item: PendingMedia) -> None:
-        fetched.append(item.site_id)
+        fetched.append(item)
         await hold.wait()
 
     pipeline._fetch = fetch
+    logo = (f"{LIVE}/images/logo.png", "layout image")
 
     async def crawl() -> None:
         for site_id in range(6):
-            await pipeline.process_item(PendingMedia(site_id, f"{LIVE}/{site_id}.html", [(f"{LIVE}/{site_id}.jpg", "image")]))
-        await asyncio.sleep(0)  # the tasks handed over start
-        assert fetched == list(range(handed))
-        with pytest.raises(DontCloseSpider):
-            pipeline.spider_idle(None)  # media still wait or are in flight
-        scheduler.pending = 0
-        crawler.engine.downloader.active = set()
-        crawler.signals.send_catch_log(signals.request_left_downloader, request=_page(), spider=None)  # a page done
+            media = [logo, (f"{LIVE}/{site_id}.jpg", "image")]
+            item = PendingMedia(site_id, f"{LIVE}/{site_id}.html", media)
+            assert await pipeline.process_item(item) is item  # passed on at once
         await asyncio.sleep(0)
-        assert fetched == list(range(4))  # as many as may be in flight
+        assert fetched == []  # pages may still come
+        with pytest.raises(DontCloseSpider):
+            pipeline.spider_idle(None)  # the pages are done; the media keep the crawl open
+        await asyncio.sleep(0)
+        assert [item.site_id for item in fetched] == [0, 1, 2, 3]  # as many articles' media as may be in flight
+        assert fetched[0].media == [logo, (f"{LIVE}/0.jpg", "image")]
+        assert fetched[1].media == [(f"{LIVE}/1.jpg", "image")]  # the logo is asked for once
+        with pytest.raises(DontCloseSpider):
+            pipeline.spider_idle(None)
         hold.set()
-        for _ in range(20):
+        for _ in range(10):
             await asyncio.sleep(0)
-        assert fetched == list(range(6))
+        assert [item.site_id for item in fetched] == list(range(6))
         pipeline.spider_idle(None)  # all done: the crawl may close
 
     asyncio.run(crawl())
+
+
+def test_a_run_stopped_before_its_media_leaves_them_to_the_next(tmp_path, saved_site_url):
+    """Media wait for the pages, so a run stopped among its pages has fetched none of the media its
+    articles name: it says how many it left, and the next run fetches them."""
+    db = tmp_path / "a.db"
+    scrapy_crawl(saved_site_url, db, "-s", "CLOSESPIDER_ITEMCOUNT=12", exit_code=None)
+    stats = json.loads(query(db, "SELECT stats FROM runs WHERE id = 1")[0][0])
+    stored = query(db, "SELECT COUNT(*) FROM articles")[0][0]
+    named = query(db, "SELECT COUNT(DISTINCT url) FROM article_media WHERE off_site = 0")[0][0]
+    assert stats["finish_reason"] == "closespider_itemcount" and stored >= 1
+    assert media_rows(db) == {} and stats["chinasei/media/left_waiting"] == named >= 1
+    scrapy_crawl(saved_site_url, db)
+    assert set(media_rows(db)) == {LIVE + path for path in FETCHED_FILES}

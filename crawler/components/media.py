@@ -12,13 +12,12 @@ How the pieces fit, Scrapy's way:
   medium of an article has an outcome.
 - Pages first. The pipeline does not hold an article until its media are fetched: the article goes
   on to the storage pipeline at once, and the media it names wait in the pipeline's queue (a URL
-  and a role each) until no page waits in the scheduler or is on the wire. Then up to
-  ``CONCURRENT_REQUESTS`` articles' media are handed to Scrapy at a time; the spider is kept open
-  (``spider_idle``) until the queue is empty. On a machine whose cores the crawl keeps busy, a
-  medium fetched and stored beside the pages slows them; this way media fill the moments the pages
-  leave the downloader idle, and the rest follow the pages. A run stopped before then leaves them
-  pending in the archive, for the next run. The archive links an article to its media by URL
-  (``article_media``, ``media_urls``), so which is stored first does not matter.
+  and a role each, each URL once a run) until the crawl is first idle, every page fetched. Then
+  the media of up to ``CONCURRENT_REQUESTS`` articles at a time are handed to Scrapy, and the
+  spider is kept open (``spider_idle``) until the queue is empty. On a machine whose cores the
+  crawl keeps busy, media fetched beside the pages slowed them. A run stopped before its media
+  leaves them pending in the archive, for the next run. The archive links an article to its media
+  by URL (``article_media``, ``media_urls``), so which is stored first does not matter.
 - Its store, :class:`ArchiveMediaStore` (``FILES_STORE = archive:<ARCHIVE_DB>``), answers
   ``stat_file`` from the archive. The bytes are not written by the store: every response the crawl
   receives is kept by :class:`crawler.components.responses.ResponseRecorder` as it arrives, and the archive
@@ -132,7 +131,9 @@ class ArchiveMediaPipeline(FilesPipeline):
         self.crawler = crawler
         self.in_flight = settings.getint("CONCURRENT_REQUESTS")
         self._waiting: deque[PendingMedia] = deque()  # named by pages, not yet handed to Scrapy
+        self._queued: set[str] = set()  # the URLs in it, or handed on: each is queued once a run
         self._fetching: set[asyncio.Future] = set()
+        self._pages_done = False  # the crawl has been idle once: every page has been fetched
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMediaPipeline:
@@ -141,24 +142,26 @@ class ArchiveMediaPipeline(FilesPipeline):
         pipeline = cls(f"archive:{setting(crawler.settings, 'ARCHIVE_DB')}", crawler=crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
-        crawler.signals.connect(pipeline._release, signal=signals.request_left_downloader)
         return pipeline
 
-    def spider_closed(self, spider: Spider) -> None:
+    def close_spider(self) -> None:
         """A run stopped before its media were fetched leaves them to the next run (they are still
-        pending in the archive): say how many."""
+        pending in the archive): say how many. Scrapy closes the pipelines before the
+        ``spider_closed`` signal, at which the run and its stats are recorded."""
         left = sum(len(media.media) for media in self._waiting)
         if left:
             self.stats.set_value("chinasei/media/left_waiting", left)
             logger.info("%d images and attachments named by this run's pages were not asked for: the next run fetches them", left)
+
+    def spider_closed(self, spider: Spider) -> None:
         assert isinstance(self.store, ArchiveMediaStore)
         self.store.close()
 
     # --- which media, and whether to fetch them ----------------------------------------------------
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        """Pages first: an article goes on to be stored at once, and its media wait their turn
-        (:meth:`_release`), so fetching them never holds up the pages."""
+        """Pages first: an article goes on to be stored at once, and the media it names wait
+        until the pages are done (:meth:`spider_idle`)."""
         media = self._to_fetch(item)
         if media is not None:
             self._waiting.append(media)
@@ -166,31 +169,32 @@ class ArchiveMediaPipeline(FilesPipeline):
         return item
 
     def _to_fetch(self, item: Any) -> PendingMedia | None:
-        """The media an item names that this run has still to ask for, or None when there are none."""
+        """The media an item names that this run has not queued yet (every page names the site's
+        stylesheet and logo: they are queued once), or None when there are none."""
         article = _article_of(item)
         if article is None:
             return None
         refs = [(url, role) for url, role in _refs(item)
-                if url not in self._settled and (self.layout or role not in ASSET_ROLES)]
+                if url not in self._queued and url not in self._settled and (self.layout or role not in ASSET_ROLES)]
+        self._queued.update(url for url, _ in refs)
         return PendingMedia(*article, refs) if refs else None
 
-    def _release(self, *_: Any) -> None:
-        """Hand waiting media to Scrapy while no page is on the wire or waiting for it: on two busy
-        cores a medium fetched and stored beside the pages slows them, so media fill the moments
-        the pages leave the downloader idle, and the rest follow the pages."""
-        while self._waiting and len(self._fetching) < self.in_flight and not self._pages_pending():
+    def spider_idle(self, spider: Spider) -> None:
+        """Every page is fetched: fetch the media, and keep the crawl open until they are done."""
+        self._pages_done = True
+        self._release()
+        if self._waiting or self._fetching:
+            raise DontCloseSpider
+
+    def _release(self) -> None:
+        """Once the pages are done, hand waiting media to Scrapy, the media of at most
+        ``CONCURRENT_REQUESTS`` articles at a time. On a machine whose cores the crawl keeps busy,
+        media fetched and stored beside the pages slowed them; fetched after them, the pages go
+        as fast as without media, and the media take less time than they did among the pages."""
+        while self._pages_done and self._waiting and len(self._fetching) < self.in_flight:
             task = asyncio.ensure_future(self._fetch(self._waiting.popleft()))
             self._fetching.add(task)
             task.add_done_callback(self._fetched)
-
-    def _pages_pending(self) -> bool:
-        """Whether a page (anything but a medium) waits in the scheduler or is being fetched."""
-        engine = self.crawler.engine
-        if engine is None or engine.scheduler is None:
-            return True
-        if engine.scheduler.has_pending_requests():
-            return True
-        return any(request.meta.get("kind") != "media" for request in engine.downloader.active)
 
     def _fetched(self, task: asyncio.Future) -> None:
         self._fetching.discard(task)
@@ -200,12 +204,6 @@ class ArchiveMediaPipeline(FilesPipeline):
         self._release()
         if not self._waiting and not self._fetching:
             _wake(self.crawler)
-
-    def spider_idle(self, spider: Spider) -> None:
-        """The pages are done: keep the crawl open until the media are."""
-        self._release()
-        if self._waiting or self._fetching:
-            raise DontCloseSpider
 
     async def _fetch(self, item: PendingMedia) -> None:
         """An article's media, then, round by round, what the stylesheets among them name."""
