@@ -257,8 +257,8 @@ def roles(run: Run) -> str:
 
 def pages_archived_in(db: Path) -> float:
     """Seconds from the start of the archive's last run to its last article stored (at least one):
-    with media on, a crawl fetches the media its pages name in the room the pages leave, and after
-    them, so this is how long archiving the pages took, whatever the media took after."""
+    with media on, a crawl fetches the media its pages name once every page is fetched, so this is
+    how long archiving the pages took, whatever the media took after."""
     (seconds,) = query(db, "SELECT (julianday(MAX(a.first_seen_at)) - julianday(r.started_at)) * 86400 FROM articles a, "
                            "(SELECT started_at FROM runs ORDER BY id DESC LIMIT 1) r")[0]
     return max(1.0, seconds)

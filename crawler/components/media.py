@@ -198,8 +198,8 @@ class ArchiveMediaPipeline(FilesPipeline):
 
     def _fetched(self, task: asyncio.Future) -> None:
         self._fetching.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
             logger.error("Could not fetch media: %s: %s (they are fetched by the next run)", type(error).__name__, error)
         self._release()
         if not self._waiting and not self._fetching:
