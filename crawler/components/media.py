@@ -175,9 +175,18 @@ class ArchiveMediaPipeline(FilesPipeline):
         if article is None:
             return None
         refs = [(url, role) for url, role in _refs(item)
-                if url not in self._queued and url not in self._settled and (self.layout or role not in ASSET_ROLES)]
+                if (self.layout or role not in ASSET_ROLES) and url not in self._queued and url not in self._settled
+                and self._may_fetch(url)]
         self._queued.update(url for url, _ in refs)
         return PendingMedia(*article, refs) if refs else None
+
+    def _may_fetch(self, url: str) -> bool:
+        """Whether this run may fetch ``url``: on the site, or off it where ``ARCHIVE_MEDIA_OFFSITE``
+        allows. An off-site medium not fetched is counted once for each item that names it."""
+        if self.off_site or site.on_site(url):
+            return True
+        self.stats.inc_value("chinasei/media/off_site_not_fetched")
+        return False
 
     def spider_idle(self, spider: Spider) -> None:
         """Every page is fetched: fetch the media, and keep the crawl open until they are done."""
@@ -250,12 +259,10 @@ class ArchiveMediaPipeline(FilesPipeline):
         origin = getattr(info.spider, "fetch_origin", site.CANONICAL_ORIGIN)
         requests = []
         for url, role in refs:
-            on_site = site.on_site(url)
-            if not on_site and not self.off_site:
-                self.stats.inc_value("chinasei/media/off_site_not_fetched")
+            if not self._may_fetch(url):  # what a stylesheet names; an article's media were checked as queued
                 continue
             meta = {"kind": "media", "media_url": url, "media_role": role, "article_url": article_url,
-                    "download_maxsize": self.max_file, "off_site_allowed": not on_site}
+                    "download_maxsize": self.max_file, "off_site_allowed": not site.on_site(url)}
             headers = {"Referer": site.to_fetch(self._named_by.get(url, article_url), origin)}
             requests.append(Request(site.to_fetch(url, origin), meta=meta, headers=headers))
         return requests
