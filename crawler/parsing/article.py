@@ -32,7 +32,7 @@ CAPTION_CLASSES = ("caption", "img_desc", "pic_desc", "imgdesc", "pictext", "img
 class Body:
     """Where the body is: the content to read, the node that marks its place in the page, and how."""
 
-    content: html.HtmlElement
+    content: html.HtmlElement  # a copy, not the page's own elements: the parse may edit it
     anchor: object
     rule: str
     anchor_end: object = None  # the end marker, when it is a sibling of the start one
@@ -162,11 +162,23 @@ def find_body(root: html.HtmlElement) -> Body | None:
 
 
 def _densest_block(root: html.HtmlElement) -> html.HtmlElement | None:
+    """The block whose own paragraphs hold the most text, less twice the text of its links.
+
+    A block's score is at most its paragraphs' text, so a block with less than the best score so
+    far is passed over before its links are counted; each link's text is read once, though the
+    blocks nested around it count it again."""
     best, best_score = None, 40
+    link_text: dict[html.HtmlElement, int] = {}
     for element in root.iter("div", "td", "section", "article", "main", "body"):
         paragraphs = [c for c in element if isinstance(c.tag, str) and c.tag in ("p", "div", "table")]
         text = sum(len(dom.normalize_space(p.text_content())) for p in paragraphs if p.tag != "div" or not len(p))
-        links = sum(len(dom.normalize_space(a.text_content())) for a in element.iter("a"))
+        if text <= best_score:
+            continue
+        links = 0
+        for a in element.iter("a"):
+            if a not in link_text:
+                link_text[a] = len(dom.normalize_space(a.text_content()))
+            links += link_text[a]
         score = text - 2 * links
         if score > best_score and not any(marker in element.text_content() for marker in site.CHROME_MARKERS):
             best, best_score = element, score
@@ -325,8 +337,9 @@ def read_header_meta(lines: list[str]) -> bylines.Byline:
 
 def extract_body(body: Body, lines: list[str], url: str, article: Article) -> bylines.Byline:
     """Set body, body_html and images from the body and its lines; return the byline its lead and
-    closing paragraphs carried."""
-    content = copy.deepcopy(body.content)
+    closing paragraphs carried. ``body.content`` is the parse's own copy of the page's body (see
+    :func:`find_body`), edited here: nothing reads it after."""
+    content = body.content
     people = bylines.Byline()
     lines = _drop_page_chrome(lines, content, article)
     lines, lead = _take_byline(lines, content, people, bylines.split_lead, at=0)
@@ -338,9 +351,9 @@ def extract_body(body: Body, lines: list[str], url: str, article: Article) -> by
         if found:
             _note_byline(article, place)
     article.body = "\n".join(lines)
-    article.body_html = clean_body_html(content, url)
     article.images = extract_images(content, url)
     article.attachments = extract_attachments(content, url)
+    article.body_html = clean_body_html(content, url, consume=True)  # last: it rewrites the tree
     credited = [c for image in article.images if (c := bylines.caption_credit(image.caption)) is not None]
     for credit in credited:  # 图为…（记者 张伟 摄）: the caption names a photographer too
         people.merge(credit)
@@ -404,7 +417,7 @@ def _note_byline(article: Article, place: str) -> None:
 
 def _drop_block(content: html.HtmlElement, line: str) -> bool:
     """Remove the smallest element whose text is ``line``; False when there is none."""
-    matches = [e for e in content.iterdescendants() if isinstance(e.tag, str) and dom.element_text(e) == line]
+    matches = list(dom.elements_reading(content, {line}))
     if matches:
         matches[-1].drop_tree()
     return bool(matches)
@@ -417,7 +430,7 @@ def _remove_lines(content: html.HtmlElement, lines: list[str]) -> None:
     if not lines:
         return
     wanted = set(lines)
-    matches = [e for e in content.iterdescendants() if isinstance(e.tag, str) and dom.element_text(e) in wanted]
+    matches = list(dom.elements_reading(content, wanted))
     outer = {a for e in matches for a in e.iterancestors()}
     found = set()
     for element in matches:

@@ -19,7 +19,25 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "select", "head"})
 CELL_TAGS = frozenset({"td", "th"})
 SENTINEL = "\x00"
-_SPACES = re.compile(r"[ \t\r\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+#: What a page writes as space, the ASCII space aside: tabs, no-break, full-width, en and em,
+#: thin and zero-width spaces, and the byte-order mark.
+_SPACES = "\t\r\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff"
+_LINE_SPACES = _SPACES.replace("\t", "")  # within a line of text_lines, where a tab parts cells
+
+
+def single_spaced(text: str, spaces: str = _SPACES) -> str:
+    """``text`` with each run of spaces (`` `` and ``spaces``) as one `` ``.
+
+    String methods, not a regex: a character class of non-ASCII characters costs a regex some
+    20 ns a character, and this runs over every text of every page. A character that is not there
+    costs one scan; runs are halved at each pass, so a run of a million spaces takes twenty."""
+    for space in spaces:
+        if space in text:
+            text = text.replace(space, " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text
+
 
 #: The parser every page is read with: lxml.html's, but with every element an ``HtmlElement``, the
 #: class chosen in C. lxml.html's own parser chooses each element's class in a Python function (to
@@ -106,12 +124,38 @@ def html_escape(text: str) -> str:
 
 def normalize_space(text: str | None) -> str:
     """One space for any run of white space (full-width and no-break spaces included), trimmed."""
-    return _SPACES.sub(" ", text or "").strip()
+    return single_spaced(text).strip() if text else ""
 
 
 def element_text(element: html.HtmlElement) -> str:
     """The element's whole text on one line."""
+    if not len(element):  # no children: its text is all (most elements a parser asks about)
+        return normalize_space(element.text)
     return normalize_space(" ".join(element.itertext()) if _has_inline_gaps(element) else element.text_content())
+
+
+def squeezed(text: str) -> str:
+    """The text without any of its white space: equal for two texts whenever their
+    :func:`normalize_space` forms are, so it rules out cheaply an element whose text cannot be a
+    given line (its ``text_content()`` squeezed differs from the line squeezed). White space as
+    ``str.split`` knows it, and the two zero-width characters :data:`_SPACES` holds."""
+    text = "".join(text.split())
+    return text.replace("\u200b", "").replace("\ufeff", "") if "\u200b" in text or "\ufeff" in text else text
+
+
+def elements_reading(root: html.HtmlElement, lines: set[str]) -> Iterator[html.HtmlElement]:
+    """Each element below ``root``, in document order, whose :func:`element_text` is one of
+    ``lines``. Only an element whose text without white space is that of a line is read as a
+    reader sees it; the others (most of them, the body's large containers among them) are
+    passed over on a comparison of their raw text."""
+    keys = {squeezed(line) for line in lines}
+    shortest = min(map(len, keys), default=0)
+    for element in root.iterdescendants():
+        if not isinstance(element.tag, str):
+            continue
+        raw = element.text_content()
+        if len(raw) >= shortest and squeezed(raw) in keys and element_text(element) in lines:
+            yield element
 
 
 #: Tags whose text stands apart from the text around it: blocks and line breaks.
@@ -126,7 +170,6 @@ class _Enough(Exception):
     """Rendering has gone far enough past the hole."""
 
 
-_LINE_SPACES = re.compile(r"[ \r\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")  # _SPACES but tabs and newlines
 
 
 def text_lines(
@@ -143,12 +186,15 @@ def text_lines(
     not needed to read its header).
     """
     parts: list[str] = []
-    with contextlib.suppress(_Enough):  # stopped past the hole on purpose
-        _Renderer(parts, hole, after_hole, hole_end).render(root, is_root=True)
+    if hole is None:
+        _render(root, parts)
+    else:
+        with contextlib.suppress(_Enough):  # stopped past the hole on purpose
+            _Renderer(parts, hole, after_hole, hole_end).render(root, is_root=True)
     # White space is made single for the whole text at once (one regex pass in C, not one per
     # line); then each line loses its edges and its empty cells.
     lines = []
-    for line in _LINE_SPACES.sub(" ", "".join(parts)).split("\n"):
+    for line in single_spaced("".join(parts), _LINE_SPACES).split("\n"):
         if "\t" in line:
             line = "\t".join(cell for cell in (c.strip(" ") for c in line.split("\t")) if cell)
         else:
@@ -158,8 +204,33 @@ def text_lines(
     return lines
 
 
+def _render(element: etree._Element, parts: list[str]) -> None:
+    """Write an element's text (not its tail) into ``parts``, with line breaks where blocks begin
+    and end: what :class:`_Renderer` writes when there is no hole, in a plain function, since
+    nearly every element of every page passes through it."""
+    tag = element.tag
+    if tag.__class__ is not str or tag in SKIP_TAGS:  # the HTML parser gives lower-case tags
+        return
+    block = tag in BLOCK_TAGS
+    if block or tag == "br":
+        parts.append("\n")
+    elif tag in CELL_TAGS:
+        parts.append("\t")
+    text = element.text  # read once: lxml makes a new string of it each time it is read
+    if text:
+        parts.append(text)
+    for child in element:
+        _render(child, parts)
+        tail = child.tail
+        if tail:
+            parts.append(tail)
+    if block:
+        parts.append("\n")
+
+
 class _Renderer:
-    """Writes an element's text into ``parts``, with line breaks where blocks begin and end."""
+    """Writes an element's text into ``parts``, with line breaks where blocks begin and end, and
+    the hole (see :func:`text_lines`) as one line of its own."""
 
     __slots__ = ("parts", "hole", "after", "seen", "hole_end")
 
@@ -182,15 +253,17 @@ class _Renderer:
                         raise _Enough
             elif tag in CELL_TAGS:
                 parts.append("\t")
-            if element.text:
-                parts.append(element.text)
+            text = element.text  # read once: lxml makes a new string of it each time it is read
+            if text:
+                parts.append(text)
             skipping = False
             for child in element:
                 if skipping:  # between the hole and its end
                     if child is self.hole_end:
                         skipping = False
-                        if child.tail:
-                            parts.append(child.tail)
+                        tail = child.tail
+                        if tail:
+                            parts.append(tail)
                     continue
                 if child is self.hole and self.hole_end is not None:
                     self._mark_hole()
@@ -199,8 +272,10 @@ class _Renderer:
                 self.render(child)
             if block:
                 parts.append("\n")
-        if not is_root and element.tail:
-            parts.append(element.tail)
+        if not is_root:
+            tail = element.tail
+            if tail:
+                parts.append(tail)
 
     def _mark_hole(self) -> None:
         self.parts.append("\n" + SENTINEL + "\n")

@@ -32,7 +32,6 @@ CANDIDATES = ("utf-8", "gb18030", "big5")
 UTF8 = frozenset({"utf-8", "utf8"})
 _CJK = re.compile("[\u4e00-\u9fff]")
 _COMMON = re.compile("[" + "".join(sorted(COMMON)) + "]")
-_LATIN1_LETTERS = re.compile("[\u00c0-\u00ff]")
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def chinese_score(text: str) -> float:
 def _looks_right(text: str, encoding: str | None = None) -> bool:
     if text.count("\ufffd"):
         return False
-    latin1_letters = len(_LATIN1_LETTERS.findall(text))  # å æ ä …: UTF-8 read as Latin-1
+    latin1_letters = _latin1_letters(text)  # å æ ä …: UTF-8 read as Latin-1
     if encoding in UTF8 and latin1_letters <= 20:
         # Bytes that decode as UTF-8 without a single error are UTF-8 (GBK or Big5 text does
         # not form valid UTF-8 for a page's length), so only mojibake could be wrong with them,
@@ -66,6 +65,13 @@ def _looks_right(text: str, encoding: str | None = None) -> bool:
     if latin1_letters > max(20, cjk):
         return False
     return cjk < 20 or chinese_score(text) >= 0.25
+
+
+def _latin1_letters(text: str) -> int:
+    """How many of the text's characters are Latin-1 letters (U+00C0 to U+00FF): the bytes that
+    begin them in UTF-8 (``\\xc3``, which begins no other character), counted. A regex counting
+    them costs three times as much, over every page."""
+    return text.encode("utf-8", "surrogatepass").count(b"\xc3")
 
 
 def _mojibake_repaired(text: str) -> str | None:

@@ -168,7 +168,7 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Contai
         href = address.strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        base = origin if href.startswith(_FROM_ORIGIN) else page_url if href.startswith("?") else folder
+        base = origin if href.startswith(site.FROM_ORIGIN) else page_url if href.startswith("?") else folder
         folder_url = _channel_folder(base, href)
         if folder_url is not None and folder_url not in known:
             leads.append((address.getparent(), folder_url))
@@ -184,16 +184,13 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Contai
     return list(found.values())
 
 
-#: Links that resolve the same from any page of a site, and the others, which resolve the same from
-#: any page of a folder (but ``?…``, which keeps the page's path): what ``_channel_folder`` is asked.
-_FROM_ORIGIN = ("http://", "https://", "//", "/")
-
-
 @lru_cache(maxsize=4096)
 def _channel_folder(base_url: str, href: str) -> str | None:
     """The listing folder a link leads to, or None when it leads elsewhere. Every page repeats the
     menu's links, so a crawl asks this thousands of times with the same (origin or folder, href):
-    cached."""
+    cached. It is asked from the origin of links that resolve the same from any page of a site
+    (:data:`crawler.parsing.site.FROM_ORIGIN`), and from the folder of the others, which resolve the
+    same from any page of a folder (but ``?…``, which keeps the page's path)."""
     url = site.join(base_url, href)
     if url is None or not _same_origin(base_url, url) or site.listing_folder(url) in (None, "/"):
         return None

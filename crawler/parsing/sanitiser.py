@@ -49,9 +49,10 @@ def absolute_url(base_url: str, link: str | None) -> str | None:
     return url if url is not None and url.lower().startswith(SAFE_SCHEMES) else None
 
 
-def clean_body_html(container: html.HtmlElement, base_url: str) -> str:
-    """The inner HTML of ``container``, sanitised, one top-level block per line."""
-    root = copy.deepcopy(container)
+def clean_body_html(container: html.HtmlElement, base_url: str, consume: bool = False) -> str:
+    """The inner HTML of ``container``, sanitised, one top-level block per line. ``consume``: the
+    container is the caller's to give up, and is cleaned where it stands instead of in a copy."""
+    root = container if consume else copy.deepcopy(container)
     root.tail = None
     for element in list(root.iter()):
         if element is not root:
@@ -108,20 +109,42 @@ def _xml_value(name: str, value: str) -> str:
 
 
 def _trim_blocks(root: html.HtmlElement) -> None:
-    """Drop indentation inside blocks and white space between them, and empty blocks."""
+    """Drop indentation inside blocks and white space between them, and empty blocks. (Each text
+    is read once and written only when trimming changed it: lxml makes a new string at every read,
+    and encodes the text again at every write.)"""
     for element in list(root.iter()):
-        if not isinstance(element.tag, str):
+        tag = element.tag
+        if not isinstance(tag, str) or tag not in _TRIMMED:
             continue
-        if element.tag in _TRIMMED:
-            if element.text:
-                element.text = element.text.lstrip(" \t\r\n\xa0\u3000")
-            last = element[-1] if len(element) else None
-            if last is not None and last.tail:
-                last.tail = last.tail.rstrip(" \t\r\n\xa0\u3000")
-            elif last is None and element.text:
-                element.text = element.text.rstrip(" \t\r\n\xa0\u3000")
-            if element.tail is not None and not element.tail.strip(" \t\r\n\xa0\u3000"):
-                element.tail = None
-            is_empty = not normalize_space(element.text_content()) and element.find(".//img") is None
-            if is_empty and element.tag not in ("td", "th", "tr", "hr") and element is not root:
-                element.drop_tree()
+        text = element.text
+        if text:
+            text = _set_if_changed(element, "text", text, text.lstrip(_INDENT))
+        last = element[-1] if len(element) else None
+        if last is not None:
+            tail = last.tail
+            if tail:
+                _set_if_changed(last, "tail", tail, tail.rstrip(_INDENT))
+        elif text:
+            _set_if_changed(element, "text", text, text.rstrip(_INDENT))
+        tail = element.tail
+        if tail is not None and not tail.strip(_INDENT):
+            element.tail = None
+        if tag not in ("td", "th", "tr", "hr") and element is not root and _is_empty(element):
+            element.drop_tree()
+
+
+_INDENT = " \t\r\n\xa0\u3000"
+
+
+def _set_if_changed(element: etree._Element, name: str, old: str, new: str) -> str:
+    if new != old:
+        setattr(element, name, new)
+    return new
+
+
+def _is_empty(element: html.HtmlElement) -> bool:
+    """No text a reader would see, nor an image. Its own first text settles most blocks without
+    reading the text of all it holds."""
+    if normalize_space(element.text):
+        return False
+    return not normalize_space(element.text_content()) and element.find(".//img") is None

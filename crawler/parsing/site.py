@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta, timezone
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 SITE_NAME = "中国战略新兴产业网"
@@ -175,9 +176,25 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
+#: Links that resolve the same from any page of a site (absolute, or from its root): ``join`` asks
+#: only the page's origin of them.
+FROM_ORIGIN = ("http://", "https://", "//", "/")
+
+
 def join(base_url: str, href: str) -> str | None:
     """``href`` resolved against ``base_url``; None for a link no browser could follow
-    (``http://[www…``, which Python refuses as a bad IPv6 address)."""
+    (``http://[www…``, which Python refuses as a bad IPv6 address).
+
+    Every page names the site's stylesheet and logo from its root, and a body names its images
+    twice (as images, and in its markup): the answers are cached, those from the root under the
+    page's origin (``scheme://host``) rather than the page."""
+    if href.startswith(FROM_ORIGIN):
+        return _join("/".join(base_url.split("/", 3)[:3]), href)
+    return _join(base_url, href)
+
+
+@lru_cache(maxsize=4096)
+def _join(base_url: str, href: str) -> str | None:
     try:
         url = urljoin(base_url, href)
         urlsplit(url).hostname  # noqa: B018  (raises for a bad host)
