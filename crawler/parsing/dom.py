@@ -232,11 +232,13 @@ class _Renderer:
     """Writes an element's text into ``parts``, with line breaks where blocks begin and end, and
     the hole (see :func:`text_lines`) as one line of its own."""
 
-    __slots__ = ("parts", "hole", "after", "seen", "hole_end")
+    __slots__ = ("parts", "hole", "after", "seen", "hole_end", "around")
 
     def __init__(self, parts: list[str], hole: etree._Element | None, after_hole: int | None,
                  hole_end: etree._Element | None = None):
         self.parts, self.hole, self.after, self.seen, self.hole_end = parts, hole, after_hole, False, hole_end
+        # the elements that hold the hole: until the hole is seen, any other is written by _render
+        self.around = set(hole.iterancestors()) if hole is not None else set()
 
     def render(self, element: etree._Element, is_root: bool = False) -> None:
         parts = self.parts
@@ -269,7 +271,13 @@ class _Renderer:
                     self._mark_hole()
                     skipping = True
                     continue
-                self.render(child)
+                if self.seen or child is self.hole or child in self.around:
+                    self.render(child)
+                    continue
+                _render(child, parts)  # before the hole, and without it: nothing to count or mark
+                tail = child.tail
+                if tail:
+                    parts.append(tail)
             if block:
                 parts.append("\n")
         if not is_root:
