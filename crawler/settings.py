@@ -64,6 +64,7 @@ EXTENSIONS = {
     "crawler.components.ledger.RequestLedger": 105,
     "crawler.components.responses.ResponseRecorder": 110,
     "crawler.components.progress.Progress": 500,
+    "crawler.components.collector.CrawlCollector": 900,
 }
 ITEM_PIPELINES = {
     "crawler.components.validation.ValidationPipeline": 100,
