@@ -30,10 +30,10 @@ def single_spaced(text: str, spaces: str = _SPACES) -> str:
 
     String methods, not a regex: a character class of non-ASCII characters costs a regex some
     20 ns a character, and this runs over every text of every page. A character that is not there
-    costs one scan; runs are halved at each pass, so a run of a million spaces takes twenty."""
+    costs one scan (``replace`` gives the text back as it was); runs are halved at each pass, so a
+    run of a million spaces takes twenty."""
     for space in spaces:
-        if space in text:
-            text = text.replace(space, " ")
+        text = text.replace(space, " ")
     while "  " in text:
         text = text.replace("  ", " ")
     return text
@@ -139,8 +139,7 @@ def squeezed(text: str) -> str:
     :func:`normalize_space` forms are, so it rules out cheaply an element whose text cannot be a
     given line (its ``text_content()`` squeezed differs from the line squeezed). White space as
     ``str.split`` knows it, and the two zero-width characters :data:`_SPACES` holds."""
-    text = "".join(text.split())
-    return text.replace("\u200b", "").replace("\ufeff", "") if "\u200b" in text or "\ufeff" in text else text
+    return "".join(text.split()).replace("\u200b", "").replace("\ufeff", "")
 
 
 def elements_reading(root: html.HtmlElement, lines: set[str]) -> Iterator[html.HtmlElement]:
@@ -170,8 +169,6 @@ class _Enough(Exception):
     """Rendering has gone far enough past the hole."""
 
 
-
-
 def text_lines(
     root: html.HtmlElement, hole: etree._Element | None = None, after_hole: int | None = None,
     hole_end: etree._Element | None = None,
@@ -191,7 +188,7 @@ def text_lines(
     else:
         with contextlib.suppress(_Enough):  # stopped past the hole on purpose
             _Renderer(parts, hole, after_hole, hole_end).render(root, is_root=True)
-    # White space is made single for the whole text at once (one regex pass in C, not one per
+    # White space is made single for the whole text at once (passes of str.replace, not one per
     # line); then each line loses its edges and its empty cells.
     lines = []
     for line in single_spaced("".join(parts), _LINE_SPACES).split("\n"):

@@ -161,7 +161,7 @@ def channel_links(page_url: str, root: html.HtmlElement, via: str, known: Contai
     Every page carries the whole menu, so a crawler that has followed a channel passes its folder
     URL in ``known``: such links are skipped before their names are read, the costly part.
     """
-    origin = "/".join(page_url.split("/", 3)[:3])
+    origin = site.origin(page_url)
     folder = site.listing_folder_url(page_url)
     leads: list[tuple[html.HtmlElement, str]] = []  # each link to a channel not known, and its folder
     for address in _HREFS(root):

@@ -188,9 +188,13 @@ def join(base_url: str, href: str) -> str | None:
     Every page names the site's stylesheet and logo from its root, and a body names its images
     twice (as images, and in its markup): the answers are cached, those from the root under the
     page's origin (``scheme://host``) rather than the page."""
-    if href.startswith(FROM_ORIGIN):
-        return _join("/".join(base_url.split("/", 3)[:3]), href)
-    return _join(base_url, href)
+    return _join(origin(base_url) if href.startswith(FROM_ORIGIN) else base_url, href)
+
+
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, as it is written there: what a link from the root
+    resolves against."""
+    return "/".join(url.split("/", 3)[:3])
 
 
 @lru_cache(maxsize=4096)
