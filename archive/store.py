@@ -58,6 +58,15 @@ def article_record(article: Article) -> dict[str, Any]:
     return record
 
 
+#: Where the write connection keeps its temporary files: in memory. Each write runs in a savepoint
+#: (so a failed one leaves its batch as it was), and inside a batch SQLite copies every page a
+#: savepoint changes to a statement journal first; past 64 KiB that journal is a temporary file,
+#: so each page stored cost two more system calls and a copy. A journal holds only the pages of
+#: its outermost savepoint, and is emptied when that savepoint ends, so memory stays small. The
+#: schema's migrations run before this is set, so building an index over a large archive still
+#: sorts through files.
+TEMP_STORE = "MEMORY"
+
 #: In how many runs each medium failed: the next run fetches one again below ``ARCHIVE_MEDIA_GIVE_UP_AFTER``.
 _MEDIA_FAILED_RUNS = "SELECT url, COUNT(DISTINCT run_id) AS runs FROM failures WHERE kind = 'media' GROUP BY url"
 
@@ -143,6 +152,7 @@ class Archive:
             self.db.enable_wal()
             self.db.execute("PRAGMA synchronous=NORMAL")
             schema.apply(self.db)
+            self.db.execute(f"PRAGMA temp_store={TEMP_STORE}")
         self.search_index = SearchIndex(self.db)
         #: What opening for writing restored of what the archive should hold (an index dropped by hand …).
         self.repaired: list[schema.Missing] = []

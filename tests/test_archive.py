@@ -182,3 +182,34 @@ def test_a_csv_export_of_an_empty_archive_has_its_header_row(archive):
     assert export_csv(archive, out) == 0
     header = out.getvalue().removeprefix("\ufeff").splitlines()
     assert header[0].startswith("site_id,url,title,") and len(header) == 1
+
+
+def test_a_write_failing_late_in_a_large_batch_is_undone_whole_and_the_batch_kept(archive, monkeypatch):
+    """Each write is a savepoint inside the batch's transaction; its statement journal (kept in
+    memory, ``TEMP_STORE``) must restore every page the failed write had changed, however many
+    pages the batch had already changed before it."""
+    assert archive.db.execute("PRAGMA temp_store").fetchone()[0] == 2  # memory
+    run = archive.start_run("http://www.chinasei.com.cn")
+    link_media = Archive._link_media
+
+    def failing(self, item):
+        if item.site_id == 50100:
+            raise sqlite3.OperationalError("disk I/O error")
+        link_media(self, item)
+
+    monkeypatch.setattr(Archive, "_link_media", failing)
+    body = "新能源汽车产业链的发展" * 400  # pages enough that a savepoint journals far past 64 KiB
+    archive.begin_batch()
+    for site_id in range(50000, 50200):
+        url = f"http://www.chinasei.com.cn/xny/202101/t20210101_{site_id}.html"
+        try:
+            archive.save_article(run, article(url=url, site_id=site_id, title=f"第{site_id}号", body=f"{site_id}{body}"))
+        except sqlite3.OperationalError:
+            assert site_id == 50100
+    archive.commit()
+    stored = {row[0] for row in archive.db.execute("SELECT site_id FROM articles")}
+    assert stored == set(range(50000, 50200)) - {50100}
+    assert archive.db.execute("SELECT COUNT(*) FROM article_media WHERE site_id = 50100").fetchone()[0] == 0
+    assert archive.search_index.site_ids("第50101号") == {50101}
+    assert archive.search_index.site_ids("第50100号") == set()
+    assert archive.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
