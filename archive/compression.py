@@ -11,6 +11,7 @@ so a response can always be read back, with Python (:func:`decompress`) or in SQ
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 WINDOW = 32 * 1024  # zlib's window: the most of a dictionary it can use
 LEVEL = 9
@@ -28,9 +29,17 @@ def make_dictionary(samples: list[bytes]) -> bytes:
 def compress(body: bytes, dictionary: bytes | None) -> tuple[bytes, str]:
     """The stored form of a body and the name of the method: ``zlib`` or ``zlib-dict``."""
     if dictionary:
-        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 15, MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, dictionary)
+        packer = _primed(dictionary).copy()
         return packer.compress(body) + packer.flush(), "zlib-dict"
     return zlib.compress(body, LEVEL), "zlib"
+
+
+@lru_cache(maxsize=4)
+def _primed(dictionary: bytes) -> zlib._Compress:
+    """A compressor that has read ``dictionary`` and nothing else, to copy for each body: reading a
+    32 KiB dictionary costs zlib at level 9 about a fifth of compressing a page, and a copy of its
+    state (a memory copy) gives the same output for less."""
+    return zlib.compressobj(LEVEL, zlib.DEFLATED, 15, MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, dictionary)
 
 
 def decompress(stored: bytes | None, method: str | None, dictionary: bytes | None = None) -> bytes:
