@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -50,25 +50,12 @@ def content_hash(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-#: The article's fields, in the order its row lists them.
-_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
-
-
 def article_record(article: Article) -> dict[str, Any]:
-    """The archive row for an article (without run and time bookkeeping): what ``asdict`` gives,
-    field by field. ``asdict`` copies every value, string by string, through a recursive function;
-    only the lists of images, attachments and assets hold dataclasses to turn into dicts."""
-    record = {name: _plain(getattr(article, name)) for name in _ARTICLE_FIELDS}
+    """The archive row for an article (without run and time bookkeeping)."""
+    record = article.to_dict()
     record["fallbacks"] = article.fallbacks
     record["content_hash"] = content_hash(record)
     return record
-
-
-def _plain(value: Any) -> Any:
-    """A field's value with the dataclasses in a list as dicts."""
-    if value.__class__ is list and value and is_dataclass(value[0]):
-        return [asdict(element) for element in value]
-    return value
 
 
 #: Where the write connection keeps its temporary files: in memory. Each write runs in a savepoint
