@@ -481,9 +481,16 @@ class SearchIndex:
         if site_ids is None:
             site_ids = [row[0] for row in self.db.execute("SELECT site_id FROM search_dirty").fetchall()]
         with self.db.atomic():
-            for site_id in site_ids:
-                self._reindex(site_id)
+            self.index_in_transaction(site_ids)
         return len(site_ids)
+
+    def index_in_transaction(self, site_ids: list[int]) -> None:
+        """Re-index the articles given, inside a transaction the caller commits or rolls back
+        whole: no savepoint of its own. A savepoint inside a transaction keeps a statement journal
+        of every page it changes, and at a batch's commit that is every index page the batch's
+        terms are written to, merges included."""
+        for site_id in site_ids:
+            self._reindex(site_id)
 
     def _reindex(self, site_id: int) -> None:
         old = self.db.execute("SELECT title, body FROM search_stale WHERE site_id = ?", [site_id]).fetchone()

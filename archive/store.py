@@ -62,8 +62,9 @@ def article_record(article: Article) -> dict[str, Any]:
 #: (so a failed one leaves its batch as it was), and inside a batch SQLite copies every page a
 #: savepoint changes to a statement journal first; past 64 KiB that journal is a temporary file,
 #: so each page stored cost two more system calls and a copy. A journal holds only the pages of
-#: its outermost savepoint, and is emptied when that savepoint ends, so memory stays small. The
-#: schema's migrations run before this is set, so building an index over a large archive still
+#: its outermost savepoint, and is emptied when that savepoint ends, so memory stays small as
+#: long as no savepoint spans the batch: the search index is written at commit without one (a
+#: savepoint there held every index page of the batch in memory, 14 MiB). The schema's migrations run before this is set, so building an index over a large archive still
 #: sorts through files.
 TEMP_STORE = "MEMORY"
 
@@ -256,7 +257,7 @@ class Archive:
     def commit(self) -> None:
         """Index the batch's articles and commit it, if one is open."""
         if self._unindexed:
-            self.search_index.refresh(self._unindexed)
+            self.search_index.index_in_transaction(self._unindexed)  # the batch's commit makes it whole
         self._unindexed = None
         if self.db.conn.in_transaction:
             self.db.conn.commit()

@@ -213,3 +213,40 @@ def test_a_write_failing_late_in_a_large_batch_is_undone_whole_and_the_batch_kep
     assert archive.search_index.site_ids("第50101号") == {50101}
     assert archive.search_index.site_ids("第50100号") == set()
     assert archive.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_indexing_that_fails_at_a_batch_commit_undoes_the_batch_whole(archive, monkeypatch):
+    """The search index is written at the batch's commit inside the batch's own transaction, with
+    no savepoint of its own: an indexing failure part way must still leave neither the batch's
+    articles nor any of their terms, and the same writes must succeed when made again."""
+    from archive.search import SearchIndex
+
+    run = archive.start_run("http://www.chinasei.com.cn")
+    reindex = SearchIndex._reindex
+    site_ids = range(60000, 60040)
+
+    def failing(self, site_id):
+        if site_id == 60030:
+            raise sqlite3.OperationalError("disk I/O error")
+        reindex(self, site_id)
+
+    def store_batch():
+        archive.begin_batch()
+        for site_id in site_ids:
+            url = f"http://www.chinasei.com.cn/cyzx/202102/t20210201_{site_id}.html"
+            archive.save_article(run, article(url=url, site_id=site_id, title=f"储能第{site_id}号", body="光伏储能" * 300))
+        archive.commit()
+
+    monkeypatch.setattr(SearchIndex, "_reindex", failing)
+    with pytest.raises(sqlite3.OperationalError):
+        store_batch()
+    archive.rollback()
+    assert archive.db.execute("SELECT COUNT(*) FROM articles WHERE site_id >= 60000").fetchone()[0] == 0
+    assert archive.search_index.site_ids("光伏储能") == set()
+    monkeypatch.setattr(SearchIndex, "_reindex", reindex)
+    store_batch()
+    assert archive.db.execute("SELECT COUNT(*) FROM search_dirty").fetchone()[0] == 0
+    assert archive.search_index.site_ids("光伏储能") == set(site_ids)
+    assert archive.search_index.site_ids("储能第60030号") == {60030}
+    archive.db.execute("INSERT INTO article_search (article_search, rank) VALUES ('integrity-check', 0)")
+    assert archive.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
