@@ -64,8 +64,9 @@ def article_record(article: Article) -> dict[str, Any]:
 #: so each page stored cost two more system calls and a copy. A journal holds only the pages of
 #: its outermost savepoint, and is emptied when that savepoint ends, so memory stays small as
 #: long as no savepoint spans the batch: the search index is written at commit without one (a
-#: savepoint there held every index page of the batch in memory, 14 MiB). The schema's migrations run before this is set, so building an index over a large archive still
-#: sorts through files.
+#: savepoint there would hold every index page the batch writes in memory). The schema's
+#: migrations run before this is set, so building an index over a large archive still sorts
+#: through files.
 TEMP_STORE = "MEMORY"
 
 #: In how many runs each medium failed: the next run fetches one again below ``ARCHIVE_MEDIA_GIVE_UP_AFTER``.
