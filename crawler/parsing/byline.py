@@ -118,6 +118,7 @@ _NOT_NAME = re.compile(
 _OUTLET = re.compile(r"^(?![于自])[^\s，。！？；：,.!?;:“”\"]{2,24}$")
 _OPEN, _CLOSE = "(（【[", ")）】]"
 _BRACKETS = _OPEN + _CLOSE
+_CLOSING = tuple(_CLOSE)
 _BRACKETED = f"[{re.escape(_OPEN)}](?P<roles>[^{re.escape(_BRACKETS)}]{{1,80}})[{re.escape(_CLOSE)}]"
 #: ``新华社北京11月24日电``: a dateline. It stays in the body; the bracket after it is the byline.
 _DATELINE = r"[\u4e00-\u9fff]{2,16}?\d{1,2}月\d{1,2}日电"
@@ -289,9 +290,9 @@ def parse_meta_line(text: str) -> Byline | None:
     gives an empty Byline, not None, so that it leaves the body all the same.
     """
     stripped = text.strip().strip(_BRACKETS).strip()
-    pairs = list(META_KEY.finditer(stripped))
-    if not pairs or pairs[0].start() != 0:
+    if not META_KEY.match(stripped):  # the pairs are not looked for in prose, which is most lines
         return None
+    pairs = list(META_KEY.finditer(stripped))
     byline = Byline()
     for pair, nxt in zip(pairs, [*pairs[1:], None], strict=True):
         value = stripped[pair.end() : nxt.start() if nxt else len(stripped)].strip(" ,，;；" + _BRACKETS)
@@ -320,9 +321,9 @@ def parse_meta_line(text: str) -> Byline | None:
 def _standalone(paragraph: str) -> Byline | None:
     """``记者 张三 摄影 李四``, ``新华社记者 张三``, ``文/图 张三``, ``张三 摄``: a short paragraph of
     person roles and names, and nothing else."""
-    text = strip_outlets(paragraph.strip())[0]
     if len(paragraph) > 40:
         return None
+    text = strip_outlets(paragraph.strip())[0]
     opening = _ROLE_WORD.match(text)
     if not (opening and ROLE_WORDS[opening.group(0)] in PERSON_ROLES) and not _COMBINED.match(text) \
             and not _CREDIT.search(text):
@@ -403,7 +404,7 @@ def split_tail(paragraph: str) -> Found | None:
         whole = _standalone(paragraph)
     if whole is not None:
         return Found(whole, paragraph.strip(), "")
-    match = _TAIL_BRACKET.match(paragraph)
+    match = _TAIL_BRACKET.match(paragraph) if paragraph.rstrip().endswith(_CLOSING) else None
     if match:
         byline = _bracketed_roles(match.group("roles"), need_role_word=True)
         if byline is not None:
