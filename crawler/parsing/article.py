@@ -180,9 +180,14 @@ def _densest_block(root: html.HtmlElement) -> html.HtmlElement | None:
                 link_text[a] = len(dom.normalize_space(a.text_content()))
             links += link_text[a]
         score = text - 2 * links
-        if score > best_score and not any(marker in element.text_content() for marker in site.CHROME_MARKERS):
+        if score > best_score and not _holds_chrome(element.text_content()):
             best, best_score = element, score
     return best
+
+
+def _holds_chrome(text: str) -> bool:
+    """True for the text of a block that holds the page's chrome (its footer, the font switch)."""
+    return any(marker in text for marker in site.CHROME_MARKERS)
 
 
 def read_header(root: html.HtmlElement, body: Body | None, body_lines: list[str]) -> Header:
