@@ -202,9 +202,11 @@ def test_a_ctrl_c_as_a_helper_starts_reaches_the_crawl_after_and_never_the_helpe
 
 
 #: What a helper must not carry: the crawl's frameworks; for the parse worker the event loop and
-#: the database too (it only parses); for the writer the HTML and CSS parsers (it only stores).
+#: the database too (it only parses), nor OpenSSL's hashes, which map some 4 MiB of libcrypto
+#: into a process (``secrets`` brings them, through ``hmac``); for the writer the HTML and CSS
+#: parsers (it only stores).
 NOT_IN_A_HELPER = ("scrapy", "twisted")
-NOT_IN_THE_PARSE_WORKER = (*NOT_IN_A_HELPER, "asyncio", "sqlite3", "sqlite_utils", "archive", "numpy")
+NOT_IN_THE_PARSE_WORKER = (*NOT_IN_A_HELPER, "asyncio", "sqlite3", "sqlite_utils", "archive", "numpy", "hashlib", "_hashlib", "secrets")
 NOT_IN_THE_WRITER = (*NOT_IN_A_HELPER, "lxml", "tinycss2")
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import re
-import secrets
 from collections.abc import Iterator
 
 from lxml import etree, html
@@ -314,8 +314,9 @@ class _Renderer:
 _HOLE_OUT, _BREAK_OUT = "\ufdd0", "\ufdd1"
 #: What the stylesheet knows the hole by while it renders (a comment's text, an element's tag),
 #: and the tag the hole's parent wears when the hole has an end: new in each process, so no page
-#: can hold them. A tag, not an attribute, since a stylesheet finds a tag at no cost.
-_HOLE_MARK, _END_MARK, _PARENT_MARK = (f"chinasei-{secrets.token_hex(8)}-{part}" for part in ("hole", "end", "parent"))
+#: can hold them. A tag, not an attribute, since a stylesheet finds a tag at no cost. From
+#: ``os.urandom``, not ``secrets``, whose ``hmac`` maps OpenSSL into the parse worker (4 MiB).
+_HOLE_MARK, _END_MARK, _PARENT_MARK = (f"chinasei-{os.urandom(8).hex()}-{part}" for part in ("hole", "end", "parent"))
 
 #: :func:`_render` and :class:`_Renderer` as XSLT: the same line breaks, tabs and skipped tags, and
 #: the hole written as one line. With an end, the hole's parent writes what its own tag (``$kind``)
