@@ -99,6 +99,10 @@ _INSTALLED = _install_rank()
 RANK = ranking_function()
 
 
+#: The index's columns and options: bigrams as single ``ascii`` tokens, a one-character prefix
+#: index for one-character queries, and no copy of the text (``content=''``).
+INDEX_COLUMNS = "title, body, tokenize='ascii', prefix='1', content=''"
+
 #: FTS5's ``automerge`` for the index: see :meth:`SearchIndex.tune`.
 AUTOMERGE = 8
 
@@ -468,7 +472,7 @@ class SearchIndex:
         """The index table, the dirty queue, the indexed text of changed articles, and the triggers
         feeding both."""
         self.db.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX} USING fts5(title, body, tokenize='ascii', prefix='1', content='')"
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX} USING fts5({INDEX_COLUMNS})"
         )
         self.tune()
         self.db.execute("CREATE TABLE IF NOT EXISTS search_dirty (site_id INTEGER PRIMARY KEY)")
