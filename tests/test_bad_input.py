@@ -167,6 +167,16 @@ def test_control_characters_in_text_do_not_stop_the_body(control):
     assert article.body == SEED["body"] and article.body_html == SEED["body_html"]
 
 
+@pytest.mark.parametrize("broken", ["<d<p>iv id=\"zoom\">", "<di\"v>", "<x'y class=a>", "<a&b>"])
+def test_a_tag_that_broken_markup_makes_around_the_body_does_not_stop_it(broken):
+    """Found by Hypothesis: ``<d<p>`` gives a tag lxml refuses to set, and the body's parent once
+    wore it (the stylesheet that writes the page's lines renames it while it runs)."""
+    page = SEED_PAGE.replace("<!--正文内容开始-->", f"{broken}<!--正文内容开始-->", 1)
+    assert broken in page
+    article = parse_article(SEED_URL, page)
+    assert (article.title, article.published_at, article.body) == (SEED["title"], SEED["published_at"], SEED["body"])
+
+
 BODY = ("<html><head><title>标题_中国战略新兴产业网</title></head><body><div>您的位置:首页 &gt; 领跑者</div><div>标题</div>"
         "<div>2021-05-25</div><!--正文内容开始-->{}<!--正文内容结束--></body></html>")
 HOSTILE_ARTICLE = "http://www.chinasei.com.cn/lpz/202105/t20210525_41207.html"

@@ -118,6 +118,53 @@ def test_a_page_that_holds_the_stylesheets_own_characters_is_walked(text, monkey
     assert lines == by_walk(body, hole, 0, None, monkeypatch) == [f"甲{text}", dom.SENTINEL]
 
 
+@pytest.mark.parametrize("page", [
+    "<p>甲<b>乙</b>\ufdd1丙</p>",  # in a tail
+    "<div><span><i>深\ufdd0处</i></span></div>",  # deep in the tree
+    "<p>引用&#xFDD1;写法</p>",  # as a character reference, hex
+    "<p>引用&#64976;写法</p>",  # and decimal (U+FDD0)
+    "<script>var s = '\ufdd0';</script><p>脚本之外</p>",  # in a skipped tag's text: still walked
+    "\ufdd1<p>正文之前</p>",  # the body's own text
+])
+def test_the_stylesheets_own_characters_anywhere_in_the_text_send_the_page_to_the_walk(page, monkeypatch):
+    body = dom.parse_html(f"<html><body>{page}<p id=h>乙</p><p>丙</p></body></html>").find("body")
+    hole = body.get_element_by_id("h")
+    assert dom._stylesheet_text(body, hole, None) is None
+    assert dom.text_lines(body, hole=hole, after_hole=1) == by_walk(body, hole, 1, None, monkeypatch)
+
+
+@pytest.mark.parametrize("place", [
+    "<p title='\ufdd0'>属性里</p>",  # an attribute is not text: the stylesheet never writes it
+    "<!-- \ufdd1 --><p>注释里</p>",  # nor a comment
+    "<p>他处</p>",
+])
+def test_the_characters_outside_the_text_leave_the_page_to_the_stylesheet(place):
+    body = dom.parse_html(f"<html><body>{place}<p id=h>乙</p><p>丙</p></body></html>").find("body")
+    hole = body.get_element_by_id("h")
+    assert dom._stylesheet_text(body, hole, None) is not None
+
+
+@pytest.mark.parametrize("tag", ["d<p", "di\"v", "x'y", "a&b"])
+@pytest.mark.parametrize("where", ["parent", "hole"])
+def test_a_tag_lxml_would_not_take_back_sends_the_page_to_the_walk(tag, where, monkeypatch):
+    """libxml2 reads broken markup (``<d<p>``) as tags lxml refuses to set: the stylesheet, which
+    renames the hole and its parent while it runs, could not name them back, so the walk writes it."""
+    if where == "parent":
+        page = f"<html><body><p>头</p><{tag}>前<!--start--><p>正文</p><!--end-->后</{tag}><p>脚</p></body></html>"
+    else:
+        page = f"<html><body><p>头</p><{tag} id=h>正文</{tag}><p>脚</p></body></html>"
+    body = dom.parse_html(page).find("body")
+    if where == "parent":
+        hole, end = (node for node in body.iter(etree.Comment))
+    else:
+        hole, end = next(e for e in body.iter() if e.get("id") == "h"), None
+    assert hole.getparent().tag == tag if where == "parent" else hole.tag == tag
+    assert dom._stylesheet_text(body, hole, end) is None
+    lines = dom.text_lines(body, hole=hole, hole_end=end, after_hole=1)
+    assert lines == by_walk(body, hole, 1, end, monkeypatch)
+    assert lines[:2] == ["头", "前"] if where == "parent" else lines[:2] == ["头", dom.SENTINEL]
+
+
 def test_an_end_that_is_not_a_later_sibling_is_walked():
     body = dom.parse_html("<html><body><p id=e>甲</p><div><p id=h>乙</p></div></body></html>").find("body")
     hole, end = body.get_element_by_id("h"), body.get_element_by_id("e")

@@ -356,14 +356,19 @@ def _stylesheet_text(root: html.HtmlElement, hole: etree._Element, hole_end: etr
     after the hole), with the hole (and its parent, when it has an end) marked while it runs, and
     unmarked after; None when the stylesheet would not write what :class:`_Renderer` writes: a
     page whose text holds one of its noncharacters, a hole that is ``root`` or whose end is not a
-    later sibling, a hole in a tag whose text is skipped."""
+    later sibling, a hole in a tag whose text is skipped, a hole, end or parent whose tag lxml
+    would not set back (see :func:`_renamable`)."""
     if hole is root or _HOLE_OUT in (text := root.text_content()) or _BREAK_OUT in text:
+        return None
+    if not _renamable(hole):
         return None
     if hole_end is None:
         with _renamed(hole, _HOLE_MARK):
             return str(_HOLE_STYLESHEET(root))
     parent = hole.getparent()
     if parent is None or hole_end.getparent() is not parent or parent.tag in SKIP_TAGS:
+        return None
+    if not (_renamable(hole_end) and _renamable(parent)):
         return None
     kind = etree.XSLT.strparam(_kind(parent.tag))
     with _renamed(hole, _HOLE_MARK), _renamed(hole_end, _END_MARK):
@@ -379,6 +384,22 @@ def _kind(tag: str) -> str:
     if tag in BLOCK_TAGS:
         return "block"
     return "br" if tag == "br" else "cell" if tag in CELL_TAGS else ""
+
+
+#: An element of an HTML tree that only :func:`_renamable` names, to ask lxml whether it takes a tag.
+_NAME_PROBE = html.document_fromstring("<p></p>", parser=PARSER).find("body/p")
+
+
+def _renamable(node: etree._Element) -> bool:
+    """Whether :func:`_renamed` can give ``node`` its name back: a comment always can, but libxml2
+    reads some broken markup as a tag lxml refuses to set (``<d<p>`` gives the tag ``d<p``)."""
+    if not isinstance(node.tag, str):
+        return True
+    try:
+        _NAME_PROBE.tag = node.tag
+    except ValueError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
