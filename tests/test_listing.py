@@ -94,3 +94,23 @@ def test_the_home_page_names_every_channel_including_the_block_only_ones():
 def test_the_other_layout_home_page(modern_copy):
     channels = parse_home(f"{LIVE}/", (modern_copy / "www" / "index.html").read_text(encoding="utf-8"))
     assert {"领跑者", "政策解读", "人工智能"} <= {c.name for c in channels}
+
+
+# Links a channel's own link may stand among: skipped before any folder is read, or leading elsewhere.
+OTHER_LINKS = ['<a href="javascript:void(0)">打印</a>', '<a href="#top">顶部</a>', '<a href="">空</a>',
+               '<a href="mailto:web@chinasei.com.cn">来信</a>', '<a>无地址</a>', '<a href="/xdxx/202401/t20240101_1.html">文章</a>',
+               '<a href="https://example.org/news/">外站</a>', '<a href="/zcjd/">政策解读</a>']
+
+
+@pytest.mark.parametrize("before", range(len(OTHER_LINKS) + 1))
+@pytest.mark.parametrize("known", [(), (f"{LIVE}/zcjd/",)])
+def test_a_channel_link_is_named_by_its_own_text_wherever_it_stands_among_other_links(before, known):
+    """Links are sorted out by their addresses alone, and only a channel's is then read as an
+    element: the name must be its own link's, whatever links stand before it."""
+    links = OTHER_LINKS[:before] + ['<a href="/swcy/swyy/index.html"> 生物医药 </a>'] + OTHER_LINKS[before:]
+    page = f"<html><body><div>{''.join(links)}</div><p><a href='../cyzx/'>产业资讯</a></p></body></html>"
+    found = parse_listing(f"{LIVE}/lpz/index_2.html", page, known_channels=known).channel_links
+    expected = [("生物医药", f"{LIVE}/swcy/swyy/")]
+    if not known:
+        expected.insert(0 if before == len(OTHER_LINKS) else 1, ("政策解读", f"{LIVE}/zcjd/"))
+    assert [(link.name, link.url) for link in found] == [*expected, ("产业资讯", f"{LIVE}/cyzx/")]
