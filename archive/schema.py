@@ -241,7 +241,14 @@ def index_without_a_copy_of_the_text(db: Database) -> None:
 
 @migrations()
 def merge_index_segments_by_eight(db: Database) -> None:
-    """The search index merges its segments eight at a time, not four (:meth:`SearchIndex.tune`)."""
+    """The search index merges its segments eight at a time, not four; since
+    :func:`merge_index_segments_by_sixteen`, the current setting (:meth:`SearchIndex.tune`)."""
+    SearchIndex(db).tune()
+
+
+@migrations()
+def merge_index_segments_by_sixteen(db: Database) -> None:
+    """The search index merges its segments sixteen at a time (:meth:`SearchIndex.tune`)."""
     SearchIndex(db).tune()
 
 

@@ -91,10 +91,18 @@ def automerge(path) -> int:
     return query(path, "SELECT v FROM article_search_config WHERE k = 'automerge'")[0][0]
 
 
+def test_an_archive_that_merges_by_eight_is_moved_to_the_current_setting(archive_file):
+    damage(archive_file, "INSERT INTO article_search (article_search, rank) VALUES ('automerge', 8);"
+                         "DELETE FROM _sqlite_migrations WHERE name = 'merge_index_segments_by_sixteen'")
+    assert automerge(archive_file) == 8
+    Archive(archive_file).close()
+    assert automerge(archive_file) == AUTOMERGE == 16
+
+
 def test_the_search_index_settings_are_kept_new_migrated_and_repaired(archive_file):
     assert automerge(archive_file) == AUTOMERGE
     damage(archive_file, "DELETE FROM article_search_config WHERE k = 'automerge';"
-                         "DELETE FROM _sqlite_migrations WHERE name = 'merge_index_segments_by_eight'")
+                         "DELETE FROM _sqlite_migrations WHERE name LIKE 'merge_index_segments_by_%'")
     Archive(archive_file).close()  # an archive from before the setting
     assert automerge(archive_file) == AUTOMERGE
     damage(archive_file, "DROP TABLE article_search")
