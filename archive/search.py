@@ -514,7 +514,7 @@ class SearchIndex:
         has lost them). ``automerge``: the crawl commits every second, and FTS5 writes each commit's
         terms as a new segment; merging segments once sixteen of a size have built up, not four (its
         default), merges less often: the index costs the writer a fifth less than at eight, for a file
-        2% larger and queries a tenth slower, under a millisecond (``python bench/search_index.py``)."""
+        2% larger and query medians a tenth slower, under a millisecond (``python bench/search_index.py``)."""
         self.db.execute(f"INSERT INTO {INDEX} ({INDEX}, rank) VALUES ('automerge', {AUTOMERGE})")
 
     def rebuild(self) -> int:
