@@ -98,11 +98,17 @@ def export(revision: str, into: Path) -> Path:
     return into / "base"
 
 
+def run_in(tree: Path, timer: str, *args: object) -> float:
+    """The number ``timer`` prints last, run with ``args`` in a process that imports from ``tree``
+    alone (its folder and ``PYTHONPATH``; no other environment)."""
+    out = subprocess.run([sys.executable, "-c", timer, *map(str, args)], cwd=tree, check=True,
+                         capture_output=True, text=True, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"})
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def rate(tree: Path, pages: Path, seconds: float, timer: str = TIMER) -> float:
     """Pages per second of the parser in ``tree``."""
-    out = subprocess.run([sys.executable, "-c", timer, str(pages), str(seconds)], cwd=tree, check=True,
-                         capture_output=True, text=True, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"})
-    return float(out.stdout.strip())
+    return run_in(tree, timer, pages, seconds)
 
 
 def main() -> None:

@@ -50,12 +50,17 @@ def build(path: Path, count: int) -> float:
 def queries(archive: Archive, length: int, count: int, rng: random.Random) -> list[str]:
     """Substrings of the archive's own bodies and titles, without spaces or newlines."""
     texts = [row[0] for row in archive.db.execute("SELECT title || '。' || body FROM articles WHERE site_id % 101 = 0")]
+    return substrings(texts, length, count, rng)
+
+
+def substrings(texts: list[str], length: int, count: int, rng: random.Random) -> list[str]:
+    """``count`` substrings of ``length`` characters of ``texts``, without spaces, newlines or quotes."""
     found: list[str] = []
     while len(found) < count:
         text = rng.choice(texts)
-        start = rng.randrange(0, len(text) - length)
+        start = rng.randrange(0, max(1, len(text) - length))
         query = text[start : start + length]
-        if not any(c.isspace() or c == '"' for c in query):
+        if len(query) == length and not any(c.isspace() or c == '"' for c in query):
             found.append(query)
     return found
 

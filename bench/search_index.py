@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.search import AUTOMERGE, INDEX_COLUMNS, Query, grams  # noqa: E402
 from archive.store import TEMP_STORE  # noqa: E402
+from bench.search import p95, substrings  # noqa: E402
 from tests.sitebuilder import corpus  # noqa: E402
 
 
@@ -64,7 +65,7 @@ QUERIES = ("SELECT count(*) FROM search WHERE search MATCH ?",
 def index(rows: list[tuple[int, str, str]], columns: str, automerge: int, optimize: bool, batch: int,
           queries: dict[int, list[str]]) -> tuple[float, int, dict[int, list[float]]]:
     """CPU seconds to index ``rows`` into a new file, the file's size in bytes, and the times in ms
-    (sorted) of ``queries`` (FTS5 expressions by length) on the index it left."""
+    of ``queries`` (FTS5 expressions by length) on the index it left."""
     with tempfile.TemporaryDirectory(prefix="chinasei-index-") as folder:
         path = Path(folder) / "index.db"
         conn = sqlite3.connect(path, isolation_level=None)
@@ -88,30 +89,14 @@ def index(rows: list[tuple[int, str, str]], columns: str, automerge: int, optimi
 
 
 def timed(conn: sqlite3.Connection, expressions: list[str]) -> list[float]:
-    """Each expression's time in ms, both of :data:`QUERIES` run, sorted."""
+    """Each expression's time in ms, both of :data:`QUERIES` run."""
     times = []
     for expression in expressions:
         started = time.perf_counter()
         for sql in QUERIES:
             conn.execute(sql, [expression]).fetchall()
         times.append((time.perf_counter() - started) * 1000)
-    return sorted(times)
-
-
-def query_texts(texts: list[str], length: int, count: int, rng: random.Random) -> list[str]:
-    """Substrings of the articles' own text, as ``bench/search.py`` draws them, as FTS5 expressions."""
-    found: list[str] = []
-    while len(found) < count:
-        text = rng.choice(texts)
-        start = rng.randrange(0, max(1, len(text) - length))
-        query = text[start:start + length]
-        if len(query) == length and not any(c.isspace() or c == '"' for c in query):
-            found.append(Query.parse(query).fts())
-    return found
-
-
-def p95(times: list[float]) -> float:
-    return times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    return times
 
 
 def main() -> None:
@@ -125,7 +110,8 @@ def main() -> None:
     rows = [(a.site_id, grams(a.title), grams(a.body)) for a in articles]
     rng = random.Random(20201124)
     texts = [f"{a.title}。{a.body}" for a in articles[::101]]
-    queries = {length: query_texts(texts, length, args.queries, rng) for length in LENGTHS}
+    queries = {length: [Query.parse(text).fts() for text in substrings(texts, length, args.queries, rng)]
+               for length in LENGTHS}
     print(f"{args.articles:,} generated articles, {args.batch} a commit, {args.rounds} rounds; "
           f"{args.queries} queries of each length, each counted and ranked", flush=True)
     names = list(VARIANTS)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import pickle
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.parser_change import crawl_pages, export  # noqa: E402
+from bench.parser_change import crawl_pages, export, run_in  # noqa: E402
 
 #: Run in each side's process: the pages (``sys.argv[1]``) parsed and turned into the crawl's
 #: messages, untimed; then the messages unpickled and applied in batches of ``sys.argv[3]`` pages
@@ -72,9 +71,7 @@ def cpu_per_page(tree: Path, pages: Path, folder: Path, batch: int) -> float:
     database = folder / "writes.db"
     for leftover in folder.glob("writes.db*"):
         leftover.unlink()
-    out = subprocess.run([sys.executable, "-c", TIMER, str(pages), str(database), str(batch)], cwd=tree, check=True,
-                         capture_output=True, text=True, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"})
-    return float(out.stdout.strip().splitlines()[-1])
+    return run_in(tree, TIMER, pages, database, batch)
 
 
 def main() -> None:
