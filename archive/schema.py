@@ -31,6 +31,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
@@ -38,6 +39,17 @@ from archive.search import INDEX, SearchIndex, register_functions
 from crawler.parsing import site
 
 migrations = Migrations("chinasei")
+
+
+def database(target: str | Path | sqlite3.Connection) -> Database:
+    """A sqlite-utils ``Database`` on an archive's file (or connection), with the archive's SQL
+    functions registered directly rather than by sqlite-utils plugins. Loading plugins reads the
+    entry points of every package installed (some 1.2 MiB of each process that opens an archive,
+    and part of its start) to find ours, whose one hook registers these same functions; another
+    plugin's hook has no business in the archive's connections."""
+    db = Database(target, execute_plugins=False)
+    register_functions(db.conn)
+    return db
 
 ARTICLE_COLUMNS = {
     "site_id": int,
@@ -280,14 +292,12 @@ class Missing:
 @lru_cache(maxsize=1)
 def _reference() -> tuple[dict[str, tuple[str, str | None]], dict[str, list[tuple]]]:
     """A new archive's objects (name: (type, SQL)) and columns (table: PRAGMA table_xinfo rows)."""
-    conn = sqlite3.connect(":memory:")
-    register_functions(conn)
-    db = Database(conn)
+    db = database(sqlite3.connect(":memory:"))
     apply(db)
     objects = _objects(db)
     columns = {name: _columns(db, name) for name, (kind, sql) in objects.items()
                if kind == "table" and not (sql or "").upper().startswith("CREATE VIRTUAL")}
-    conn.close()
+    db.close()
     return objects, columns
 
 

@@ -143,7 +143,7 @@ class Archive:
         if _read_only_db is not None:
             self.db = _read_only_db
         else:
-            self.db = Database(self.path)
+            self.db = schema.database(self.path)
             self.db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             foreign = _foreign_tables(self.db)
             if foreign:
@@ -183,7 +183,7 @@ class Archive:
             raise NotAnArchive(f"no archive at {path}")
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            db = Database(conn)
+            db = schema.database(conn)
             tables = set(db.table_names())
             pending = schema.migrations.pending(db) if {"articles", "runs", "responses"} <= tables else None
         except sqlite3.DatabaseError as error:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from archive.store import Archive, Saved
 from crawler.parsing.items import Article, Image, ListingEntry, ListingPage, PageFailure
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.unit
 
@@ -250,3 +253,18 @@ def test_indexing_that_fails_at_a_batch_commit_undoes_the_batch_whole(archive, m
     assert archive.search_index.site_ids("储能第60030号") == {60030}
     archive.db.execute("INSERT INTO article_search (article_search, rank) VALUES ('integrity-check', 0)")
     assert archive.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("opening", ["Archive(path)", "Archive.read_only(path)"])
+def test_an_archive_has_its_functions_without_the_machines_sqlite_utils_plugins(tmp_path, opening):
+    """Our processes register the archive's SQL functions themselves: the pages view reads raw
+    responses as text, and no sqlite-utils plugin (ours included) is looked up or loaded."""
+    path = tmp_path / "a.db"
+    Archive(path).close()
+    code = ("import sys\nfrom archive.store import Archive\n"
+            f"path = {str(path)!r}\narchive = {opening}\n"
+            "print(archive.db.execute(\"SELECT chinasei_raw(CAST('x' AS BLOB), NULL, NULL)\").fetchone()[0])\n"
+            "print(sorted(m for m in sys.modules if m == 'archive.sqlite_utils_plugin' or m.startswith('importlib.metadata')))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["b'x'", "[]"]
