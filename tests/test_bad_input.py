@@ -182,16 +182,48 @@ BODY = ("<html><head><title>标题_中国战略新兴产业网</title></head><bo
 HOSTILE_ARTICLE = "http://www.chinasei.com.cn/lpz/202105/t20210525_41207.html"
 
 
-@pytest.mark.parametrize("tag", ["embed", "iframe", "object", "noscript", "select", "template"])
-def test_an_unclosed_container_tag_swallows_nothing(tag):
-    article = parse_article(HOSTILE_ARTICLE, BODY.format(f'<p>第一段。</p><{tag} src="x.swf"><p>第二段。</p><p>第三段。</p>'))
+#: Each container tag as pages spell it: lower and upper case, capitalised, mixed.
+CONTAINERS = [spelt for tag in ("embed", "iframe", "object", "noscript", "select", "template")
+              for spelt in (tag, tag.upper(), tag.capitalize(), tag[:2].upper() + tag[2:])]
+#: What may follow a tag's name: attributes (with Chinese text, long), none, a line break.
+TAG_ENDS = [' src="x.swf"', "", '\n  title="' + "视频" * 600 + '"', " data-x='1'/"]
+
+
+@pytest.mark.parametrize("tag", CONTAINERS)
+@pytest.mark.parametrize("end", TAG_ENDS, ids=["attribute", "bare", "long-chinese-attribute", "self-closed"])
+def test_an_unclosed_container_tag_swallows_nothing(tag, end):
+    article = parse_article(HOSTILE_ARTICLE, BODY.format(f'<p>第一段。</p><{tag}{end}><p>第二段。</p><p>第三段。</p>'))
     assert article.body == "第一段。\n第二段。\n第三段。"
     assert article.body_html == "<p>第一段。</p>\n<p>第二段。</p>\n<p>第三段。</p>"
 
 
-def test_a_closed_iframe_is_still_removed_whole():
-    article = parse_article(HOSTILE_ARTICLE, BODY.format('<p>第一段。</p><iframe src="x">备用文字</iframe><p>第二段。</p>'))
-    assert (article.body, "iframe" in article.body_html) == ("第一段。\n第二段。", False)
+@pytest.mark.parametrize(("opening", "closing"), [("iframe", "iframe"), ("IFRAME", "iframe"), ("iframe", "IFrame"),
+                                                  ("noscript", "NOSCRIPT"), ("Select", "select"), ("object", "Object")])
+def test_a_closed_container_is_still_removed_whole(opening, closing):
+    article = parse_article(HOSTILE_ARTICLE, BODY.format(f'<p>第一段。</p><{opening} src="x">备用文字</{closing}><p>第二段。</p>'))
+    assert (article.body, opening.lower() in article.body_html.lower()) == ("第一段。\n第二段。", False)
+
+
+@pytest.mark.parametrize("tag", ["iframes", "embedded", "selection", "objects", "noscripts", "templated", "sframe", "nembed"])
+def test_a_tag_whose_name_only_begins_like_a_container_is_left_alone(tag):
+    article = parse_article(HOSTILE_ARTICLE, BODY.format(f"<p>第一段。</p><{tag}>第二段。</{tag}><p>第三段。</p>"))
+    assert article.body == "第一段。\n第二段。\n第三段。"
+
+
+@pytest.mark.parametrize("meta", ['<meta charset="gbk">', '<meta charset="big5">', '<meta charset=iso-8859-1>',
+                                  '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'])
+def test_a_pages_text_is_read_as_given_whatever_its_meta_charset_says(meta):
+    """The text given is already decoded (the declaration was weighed then): the parser reads it as
+    it is, and a ``<meta>`` naming another encoding changes nothing."""
+    article = parse_article(HOSTILE_ARTICLE, BODY.replace("<head>", f"<head>{meta}").format("<p>第一段。é</p><p>第二段。</p>"))
+    assert (article.title, article.body) == ("标题", "第一段。é\n第二段。")
+
+
+def test_text_after_a_lone_surrogate_is_kept():
+    """A ``str`` can hold a lone surrogate (text decoded from bytes never does): it is read as
+    replacement characters, and the page goes on after it."""
+    article = parse_article(HOSTILE_ARTICLE, BODY.format("<p>第一段\ud800。</p><p>第二段。</p>"))
+    assert article.body.startswith("第一段") and article.body.endswith("。\n第二段。")
 
 
 def test_pages_built_to_be_slow_parse_within_the_worker_time_limit():
