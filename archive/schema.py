@@ -44,8 +44,8 @@ migrations = Migrations("chinasei")
 def database(target: str | Path | sqlite3.Connection) -> Database:
     """A sqlite-utils ``Database`` on an archive's file (or connection), with the archive's SQL
     functions registered directly rather than by sqlite-utils plugins. Loading plugins reads the
-    entry points of every package installed (some 1.2 MiB of each process that opens an archive,
-    and part of its start) to find ours, whose one hook registers these same functions; another
+    entry points of every package installed (memory in each process that opens an archive, and
+    part of its start) to find ours, whose one hook registers these same functions; another
     plugin's hook has no business in the archive's connections."""
     db = Database(target, execute_plugins=False)
     register_functions(db.conn)

@@ -47,10 +47,9 @@ def single_spaced(text: str, spaces: str = _SPACES) -> str:
 PARSER = html.HTMLParser()
 #: The same parser for a page's text encoded as UTF-8, which is how :func:`parse_html` hands it
 #: over: lxml gives libxml2 a ``str`` in the string's own wide form, to be converted character by
-#: character, where UTF-8 is libxml2's own (a fifth of the parse). The encoding named is final: a
-#: ``<meta charset>`` in the page does not change it, as with a ``str``. A lone surrogate (never in
-#: text decoded from bytes) is passed as its three bytes, which libxml2 reads as replacement
-#: characters; given as a ``str``, it ended the page there.
+#: character, where UTF-8 is libxml2's own. The encoding named is final: a ``<meta charset>`` in
+#: the page does not change it, as with a ``str``. A lone surrogate (never in text decoded from
+#: bytes) is passed as its three bytes, which libxml2 reads as replacement characters and goes on.
 UTF8_PARSER = html.HTMLParser(encoding="utf-8")
 for _parser in (PARSER, UTF8_PARSER):
     _parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
@@ -60,8 +59,9 @@ for _parser in (PARSER, UTF8_PARSER):
 #: Tags that libxml2 reads as containers running to their closing tag, which an unclosed one (valid
 #: HTML for ``<embed>``, a slip for the others) never gets: the rest of the page would vanish into it.
 #: Sought in the page's UTF-8 with its ASCII letters lowered (``bytes.lower``), which is how libxml2
-#: matches a tag's name; a case-insensitive ``str`` pattern cost a page some 30 µs, this one 5. The
-#: bound on a tag's attributes is in bytes: three a Chinese character.
+#: matches a tag's name: a case-insensitive pattern loses the regex's fast scan for ``<``, over every
+#: page (``bench/results/2026-12-parse-input.md``). The bound on a tag's attributes is in bytes, three
+#: a Chinese character.
 _SWALLOWING = re.compile(rb"<(/?)(embed|iframe|object|noscript|select|template)\b[^>]{0,6000}>")
 
 
