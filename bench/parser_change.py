@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,6 +107,24 @@ def run_in(tree: Path, timer: str, *args: object) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def alternate(rounds: int, base: Path, measure: Callable[[Path], float]) -> dict[str, list[float]]:
+    """``measure`` of each side's tree, ``rounds`` times, the base revision's then this checkout's."""
+    runs: dict[str, list[float]] = {"base": [], "this": []}
+    for _ in range(rounds):
+        runs["base"].append(measure(base))
+        runs["this"].append(measure(REPO))
+    return runs
+
+
+def print_sides(runs: dict[str, list[float]], base: str, unit: str, width: int, digits: int) -> dict[str, float]:
+    """One line a side: its median and every round's figure, in ``unit``; gives the medians."""
+    medians = {side: statistics.median(values) for side, values in runs.items()}
+    for side, label in (("base", base), ("this", "this checkout")):
+        rounds = ", ".join(f"{value:.{digits}f}" for value in runs[side])
+        print(f"{label:<24} median {medians[side]:>{width}.{digits}f} {unit}  (rounds: {rounds})")
+    return medians
+
+
 def rate(tree: Path, pages: Path, seconds: float, timer: str = TIMER) -> float:
     """Pages per second of the parser in ``tree``."""
     return run_in(tree, timer, pages, seconds)
@@ -135,14 +154,9 @@ def main() -> None:
             decoded = [(url, page) for url, page, _ in saved_pages()]
             cases.write_bytes(pickle.dumps(decoded))
             timer, what = TIMER, f"{len(decoded)} article pages (two layouts)"
-        runs: dict[str, list[float]] = {"base": [], "this": []}
-        for _ in range(args.rounds):
-            runs["base"].append(rate(base, cases, args.seconds, timer))
-            runs["this"].append(rate(REPO, cases, args.seconds, timer))
-    medians = {side: statistics.median(rates) for side, rates in runs.items()}
+        runs = alternate(args.rounds, base, lambda tree: rate(tree, cases, args.seconds, timer))
     print(f"{what}, {args.rounds} rounds, sides alternating")
-    for side, label in (("base", args.base), ("this", "this checkout")):
-        print(f"{label:<24} median {medians[side]:>7.0f} pages/s  (rounds: {', '.join(f'{r:.0f}' for r in runs[side])})")
+    medians = print_sides(runs, args.base, "pages/s", 7, 0)
     print(f"this checkout parses at {medians['this'] / medians['base']:.1%} of {args.base}'s speed")
 
 

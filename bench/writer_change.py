@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import pickle
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.parser_change import crawl_pages, export, run_in  # noqa: E402
+from bench.parser_change import alternate, crawl_pages, export, print_sides, run_in  # noqa: E402
 
 #: Run in each side's process: the pages (``sys.argv[1]``) parsed and turned into the crawl's
 #: messages, untimed; then the messages unpickled and applied in batches of ``sys.argv[3]`` pages
@@ -87,15 +86,10 @@ def main() -> None:
         pages, known = crawl_pages(args.articles, folder)
         cases = folder / "pages.pickle"
         cases.write_bytes(pickle.dumps((pages, known)))
-        runs: dict[str, list[float]] = {"base": [], "this": []}
-        for _ in range(args.rounds):
-            runs["base"].append(cpu_per_page(base, cases, folder, args.batch))
-            runs["this"].append(cpu_per_page(REPO, cases, folder, args.batch))
-    medians = {side: statistics.median(times) for side, times in runs.items()}
+        runs = alternate(args.rounds, base, lambda tree: cpu_per_page(tree, cases, folder, args.batch))
     print(f"{len(pages):,} pages of a site with {args.articles:,} generated articles, {args.batch} a commit, "
           f"{args.rounds} rounds, sides alternating")
-    for side, label in (("base", args.base), ("this", "this checkout")):
-        print(f"{label:<24} median {medians[side]:>6.3f} ms of CPU a page  (rounds: {', '.join(f'{t:.3f}' for t in runs[side])})")
+    medians = print_sides(runs, args.base, "ms of CPU a page", 6, 3)
     print(f"this checkout's writes take {medians['this'] / medians['base']:.1%} of {args.base}'s CPU")
 
 
