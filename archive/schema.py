@@ -51,6 +51,7 @@ def database(target: str | Path | sqlite3.Connection) -> Database:
     register_functions(db.conn)
     return db
 
+
 ARTICLE_COLUMNS = {
     "site_id": int,
     "url": str,

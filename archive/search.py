@@ -513,8 +513,9 @@ class SearchIndex:
         """The index's own settings, which FTS5 keeps in the file (a table made again by a repair
         has lost them). ``automerge``: the crawl commits every second, and FTS5 writes each commit's
         terms as a new segment; merging segments once sixteen of a size have built up, not four (its
-        default), merges less often: the index costs the writer a fifth less than at eight, for a file
-        2% larger and query medians a tenth slower, under a millisecond (``python bench/search_index.py``)."""
+        default), merges less often: less of the writer's time on the index, for a slightly larger file
+        and slightly slower queries (``python bench/search_index.py``; the figures are in the docs'
+        benchmarks page)."""
         self.db.execute(f"INSERT INTO {INDEX} ({INDEX}, rank) VALUES ('automerge', {AUTOMERGE})")
 
     def rebuild(self) -> int:
